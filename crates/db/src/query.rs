@@ -1,0 +1,358 @@
+//! `Db`: SQLite or PostgreSQL behind one enum, and `Q`: a statement written once with `$1…$n`
+//! placeholders plus its arguments. PostgreSQL takes the text as is; for SQLite the placeholders
+//! become `?1…?n` (SQLite's numbered form, so argument order never depends on first appearance).
+//! We use our own small enum rather than `AnyPool` because `Any` cannot carry dates and instants.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::{DbError, Result};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    I64(Option<i64>),
+    Text(Option<String>),
+    Bool(bool),
+    Instant(Option<DateTime<Utc>>),
+    Date(Option<NaiveDate>),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Arg {
+        Arg::I64(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Arg {
+        Arg::I64(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Arg {
+        Arg::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(Some(v))
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Arg {
+        Arg::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Arg {
+        Arg::Text(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Arg {
+        Arg::Text(v.map(str::to_string))
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Arg {
+        Arg::Bool(v)
+    }
+}
+impl From<DateTime<Utc>> for Arg {
+    fn from(v: DateTime<Utc>) -> Arg {
+        Arg::Instant(Some(v))
+    }
+}
+impl From<Option<DateTime<Utc>>> for Arg {
+    fn from(v: Option<DateTime<Utc>>) -> Arg {
+        Arg::Instant(v)
+    }
+}
+impl From<NaiveDate> for Arg {
+    fn from(v: NaiveDate) -> Arg {
+        Arg::Date(Some(v))
+    }
+}
+
+/// A statement and its arguments. Built once, rendered per backend at execution.
+#[derive(Debug, Clone, Default)]
+pub struct Q {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Q {
+    pub fn new(sql: &str) -> Q {
+        Q { sql: sql.to_string(), args: Vec::new() }
+    }
+
+    /// Adds the argument for the next `$n` already written in the text.
+    pub fn bind(mut self, a: impl Into<Arg>) -> Q {
+        self.args.push(a.into());
+        self
+    }
+
+    /// Appends raw SQL (never user input).
+    pub fn push(&mut self, sql: &str) -> &mut Q {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder for `a` and binds it.
+    pub fn push_arg(&mut self, a: impl Into<Arg>) -> &mut Q {
+        self.args.push(a.into());
+        let n = self.args.len();
+        self.sql.push_str(&format!("${n}"));
+        self
+    }
+
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    fn render(&self, backend: Backend) -> String {
+        match backend {
+            Backend::Postgres => self.sql.clone(),
+            Backend::Sqlite => {
+                let mut out = String::with_capacity(self.sql.len());
+                let mut chars = self.sql.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                        out.push('?');
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database. SQLite keeps a single-connection writer pool so that writers queue in-process
+/// instead of failing with SQLITE_BUSY, and a reader pool that WAL lets run beside it.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool, path: PathBuf },
+    Postgres(PgPool),
+}
+
+/// A write transaction on either backend.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                Arg::I64(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+                Arg::Bool(v) => q.bind(*v),
+                Arg::Instant(v) => q.bind(*v),
+                Arg::Date(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+macro_rules! run {
+    ($exec:expr, $backend:expr, $q:expr, $ty:ident, $method:ident) => {{
+        let sql = $q.render($backend);
+        let query = sqlx::query_as::<_, $ty>(&sql);
+        bind_all!(query, &$q.args).$method($exec).await?
+    }};
+}
+
+macro_rules! exec {
+    ($exec:expr, $backend:expr, $q:expr) => {{
+        let sql = $q.render($backend);
+        let query = sqlx::query(&sql);
+        bind_all!(query, &$q.args).execute($exec).await?.rows_affected()
+    }};
+}
+
+impl Db {
+    /// Connects by URL: `sqlite://path/file.db` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Self::connect_pg(opts, None).await
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Self::connect_sqlite(PathBuf::from(path)).await
+        } else {
+            Err(DbError::Other(format!("不支持的数据库地址：{url}（应以 sqlite:// 或 postgres:// 开头）")))
+        }
+    }
+
+    /// PostgreSQL with an optional `search_path` (tests use one fresh schema each).
+    pub async fn connect_pg(opts: PgConnectOptions, schema: Option<&str>) -> Result<Db> {
+        let opts = match schema {
+            Some(s) => opts.options([("search_path", s)]),
+            None => opts,
+        };
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub async fn connect_sqlite(path: PathBuf) -> Result<Db> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DbError::Other(format!("无法创建数据目录 {}：{e}", dir.display())))?;
+            }
+        }
+        let opts = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.read_only(false))
+            .await?;
+        Ok(Db::Sqlite { read, write, path })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn fetch_all<T: Row>(&self, q: &Q) -> Result<Vec<T>> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => run!(read, Backend::Sqlite, q, T, fetch_all),
+            Db::Postgres(p) => run!(p, Backend::Postgres, q, T, fetch_all),
+        })
+    }
+
+    pub async fn fetch_optional<T: Row>(&self, q: &Q) -> Result<Option<T>> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => run!(read, Backend::Sqlite, q, T, fetch_optional),
+            Db::Postgres(p) => run!(p, Backend::Postgres, q, T, fetch_optional),
+        })
+    }
+
+    pub async fn fetch_one<T: Row>(&self, q: &Q) -> Result<T> {
+        self.fetch_optional(q).await?.ok_or(DbError::NotFound)
+    }
+
+    /// A single statement outside a transaction (writes on SQLite go through the writer).
+    pub async fn execute(&self, q: &Q) -> Result<u64> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => exec!(write, Backend::Sqlite, q),
+            Db::Postgres(p) => exec!(p, Backend::Postgres, q),
+        })
+    }
+
+    /// Begins a write transaction. On SQLite `BEGIN IMMEDIATE` takes the write lock up front, so a
+    /// second process (the CLI beside the server) waits on the busy timeout instead of failing later.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write, .. } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// A trivial round trip, for /readyz.
+    pub async fn ping(&self) -> Result<()> {
+        let _: (i32,) = self.fetch_one(&Q::new("SELECT 1")).await?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn fetch_all<T: Row>(&mut self, q: &Q) -> Result<Vec<T>> {
+        Ok(match self {
+            Tx::Sqlite(t) => run!(&mut **t, Backend::Sqlite, q, T, fetch_all),
+            Tx::Postgres(t) => run!(&mut **t, Backend::Postgres, q, T, fetch_all),
+        })
+    }
+
+    pub async fn fetch_optional<T: Row>(&mut self, q: &Q) -> Result<Option<T>> {
+        Ok(match self {
+            Tx::Sqlite(t) => run!(&mut **t, Backend::Sqlite, q, T, fetch_optional),
+            Tx::Postgres(t) => run!(&mut **t, Backend::Postgres, q, T, fetch_optional),
+        })
+    }
+
+    pub async fn fetch_one<T: Row>(&mut self, q: &Q) -> Result<T> {
+        self.fetch_optional(q).await?.ok_or(DbError::NotFound)
+    }
+
+    pub async fn execute(&mut self, q: &Q) -> Result<u64> {
+        Ok(match self {
+            Tx::Sqlite(t) => exec!(&mut **t, Backend::Sqlite, q),
+            Tx::Postgres(t) => exec!(&mut **t, Backend::Postgres, q),
+        })
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_numbered_placeholders_for_sqlite() {
+        let mut q = Q::new("SELECT * FROM org WHERE id = $1");
+        q.push(" AND name = ").push_arg("x");
+        assert_eq!(q.render(Backend::Sqlite), "SELECT * FROM org WHERE id = ?1 AND name = ?2");
+        assert_eq!(q.render(Backend::Postgres), "SELECT * FROM org WHERE id = $1 AND name = $2");
+    }
+}

@@ -1,0 +1,589 @@
+//! User accounts: one organisation and one role each; passwords hashed with argon2id.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use anjian_domain::password::check_password;
+use anjian_domain::role::{Permission, Role};
+
+use crate::audit::{self, Change};
+use crate::error::{DbError, FieldErrors, Result};
+use crate::query::{Db, Q, Tx};
+use crate::session::Policy;
+use crate::{like_pattern, Ctx, Page, PageReq};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub org_id: i64,
+    pub role: String,
+    pub phone: String,
+    #[serde(skip_serializing)]
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn role(&self) -> Option<Role> {
+        Role::from_code(&self.role)
+    }
+    pub fn role_label(&self) -> &'static str {
+        self.role().map(Role::label).unwrap_or("未知角色")
+    }
+    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|t| t > now)
+    }
+}
+
+/// A user with the organisation facts every list shows.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: String,
+    pub role: String,
+    pub phone: String,
+    pub must_change_password: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl UserRow {
+    pub fn role_label(&self) -> &'static str {
+        Role::from_code(&self.role).map(Role::label).unwrap_or("未知角色")
+    }
+}
+
+const COLS: &str = "id, username, name, org_id, role, phone, password_hash, must_change_password, failed_logins, \
+                    locked_until, disabled, last_login_at, created_at, updated_at";
+const ROW_SELECT: &str = "SELECT u.id, u.username, u.name, u.org_id, o.name AS org_name, o.path AS org_path, \
+                          u.role, u.phone, u.must_change_password, u.locked_until, u.disabled, u.last_login_at \
+                          FROM app_user u JOIN org o ON o.id = u.org_id";
+
+pub async fn hash_password(password: &str) -> Result<String> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+        let salt = SaltString::generate(&mut OsRng);
+        argon2::Argon2::default()
+            .hash_password(pw.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| DbError::Other(format!("密码哈希失败：{e}")))
+    })
+    .await
+    .map_err(|e| DbError::Other(format!("密码哈希失败：{e}")))?
+}
+
+pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let (pw, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        match PasswordHash::new(&hash) {
+            Ok(parsed) => argon2::Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok(),
+            Err(_) => false,
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A random password that meets the policy: 16 characters from all four classes, without
+/// look-alikes (0/O, 1/l/I) because it is read off a screen and typed.
+pub fn generate_password() -> String {
+    use rand::seq::SliceRandom;
+    use rand::Rng;
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    const DIGIT: &[u8] = b"23456789";
+    const OTHER: &[u8] = b"#%+=@";
+    let mut rng = rand::rngs::OsRng;
+    let classes = [UPPER, LOWER, DIGIT, OTHER];
+    let mut chars: Vec<u8> = classes.iter().map(|c| c[rng.gen_range(0..c.len())]).collect();
+    let all: Vec<u8> = [UPPER, LOWER, DIGIT].concat();
+    while chars.len() < 16 {
+        chars.push(all[rng.gen_range(0..all.len())]);
+    }
+    chars.shuffle(&mut rng);
+    String::from_utf8(chars).unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct UserInput {
+    pub username: String,
+    pub name: String,
+    pub org_id: i64,
+    pub role: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+struct ValidUser {
+    username: String,
+    name: String,
+    role: Role,
+    phone: String,
+}
+
+impl UserInput {
+    fn parse(&self) -> Result<ValidUser> {
+        let mut errs = FieldErrors::new();
+        let username = self.username.trim().to_string();
+        if username.is_empty() {
+            errs.add("username", "用户名不能为空");
+        } else if username.len() > 32
+            || !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        {
+            errs.add("username", "用户名只能由字母、数字、下划线、点和横线组成，最多32位");
+        }
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            errs.add("name", "姓名不能为空");
+        } else if name.chars().count() > 50 {
+            errs.add("name", "姓名不能超过50个字");
+        }
+        let role = Role::from_code(self.role.trim());
+        if role.is_none() {
+            errs.add("role", "角色无效");
+        }
+        let phone = self.phone.trim().to_string();
+        if phone.chars().count() > 30 || !phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ')) {
+            errs.add("phone", "手机号码只能包含数字、空格和 - +，最多30位");
+        }
+        errs.into_result()?;
+        Ok(ValidUser { username, name, role: role.unwrap_or(Role::Inspector), phone })
+    }
+}
+
+/// Who may give which role: business roles by the system administrator, any role (and every
+/// administrator role) only by the security administrator.
+fn require_role_grant(ctx: &Ctx, role: Role) -> Result<()> {
+    if ctx.can(Permission::UserAssignRole) || (!role.is_admin() && ctx.can(Permission::UserManage)) {
+        Ok(())
+    } else {
+        Err(DbError::Forbidden)
+    }
+}
+
+async fn org_in_scope(tx: &mut Tx, ctx: &Ctx, org_id: i64) -> Result<()> {
+    let found: Option<(i64, bool)> = tx
+        .fetch_optional(
+            &Q::new("SELECT id, active FROM org WHERE id = $1 AND path LIKE $2").bind(org_id).bind(ctx.scope_like()),
+        )
+        .await?;
+    match found {
+        None => Err(DbError::invalid("org_id", "所属组织不存在")),
+        Some((_, false)) => Err(DbError::invalid("org_id", "所属组织已停用")),
+        Some(_) => Ok(()),
+    }
+}
+
+pub struct Created {
+    pub user: User,
+    /// The initial password when it was generated here: shown once, never stored in clear.
+    pub generated_password: Option<String>,
+}
+
+/// Creates an account. Without a password one is generated; either way the user must change it
+/// at first login unless `must_change` is false (demo accounts only).
+pub async fn create(
+    db: &Db,
+    ctx: &Ctx,
+    input: &UserInput,
+    password: Option<&str>,
+    must_change: bool,
+) -> Result<Created> {
+    let v = input.parse()?;
+    require_role_grant(ctx, v.role)?;
+    let generated = match password {
+        Some(p) => {
+            check_password(p, &v.username).map_err(|e| DbError::invalid("password", e.to_string()))?;
+            None
+        }
+        None => Some(generate_password()),
+    };
+    let hash = hash_password(password.or(generated.as_deref()).unwrap_or_default()).await?;
+    let mut tx = db.begin().await?;
+    org_in_scope(&mut tx, ctx, input.org_id).await?;
+    let taken: Option<(i64,)> =
+        tx.fetch_optional(&Q::new("SELECT id FROM app_user WHERE username = $1").bind(&v.username)).await?;
+    if taken.is_some() {
+        return Err(DbError::invalid("username", "用户名已存在"));
+    }
+    let now = crate::now();
+    let (id,): (i64,) = tx
+        .fetch_one(
+            &Q::new(
+                "INSERT INTO app_user (username, name, org_id, role, phone, password_hash, must_change_password, \
+                 failed_logins, disabled, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $9) RETURNING id",
+            )
+            .bind(&v.username)
+            .bind(v.name)
+            .bind(input.org_id)
+            .bind(v.role.code())
+            .bind(v.phone)
+            .bind(hash)
+            .bind(must_change)
+            .bind(false)
+            .bind(now),
+        )
+        .await
+        .map_err(|e| match e {
+            DbError::Sqlx(e) => DbError::unique_or(e, "用户名已存在"),
+            e => e,
+        })?;
+    let user: User = tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE id = $1")).bind(id)).await?;
+    audit::record(&mut tx, ctx, Change::new("user", id, "create").org(Some(user.org_id)).after(&user)).await?;
+    tx.commit().await?;
+    Ok(Created { user, generated_password: generated })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub keyword: Option<String>,
+    pub role: Option<Role>,
+    pub org_id: Option<i64>,
+}
+
+fn filtered(ctx: &Ctx, f: &UserFilter, head: &str) -> Q {
+    let mut q = Q::new(head);
+    q.push(" WHERE o.path LIKE ").push_arg(ctx.scope_like());
+    if let Some(k) = f.keyword.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = like_pattern(k);
+        q.push(" AND (u.username LIKE ").push_arg(p.clone());
+        q.push(" ESCAPE '\\' OR u.name LIKE ").push_arg(p);
+        q.push(" ESCAPE '\\')");
+    }
+    if let Some(r) = f.role {
+        q.push(" AND u.role = ").push_arg(r.code());
+    }
+    if let Some(o) = f.org_id {
+        q.push(" AND u.org_id = ").push_arg(o);
+    }
+    q
+}
+
+pub async fn list(db: &Db, ctx: &Ctx, f: &UserFilter, page: PageReq) -> Result<Page<UserRow>> {
+    ctx.require(Permission::UserView)?;
+    let (total,): (i64,) =
+        db.fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM app_user u JOIN org o ON o.id = u.org_id")).await?;
+    let mut q = filtered(ctx, f, ROW_SELECT);
+    q.push(" ORDER BY o.path, u.username LIMIT ").push_arg(page.page_size);
+    q.push(" OFFSET ").push_arg(page.offset());
+    Ok(Page { items: db.fetch_all(&q).await?, total, page: page.page, page_size: page.page_size })
+}
+
+pub async fn get(db: &Db, ctx: &Ctx, id: i64) -> Result<UserRow> {
+    ctx.require(Permission::UserView)?;
+    db.fetch_one(&Q::new(&format!("{ROW_SELECT} WHERE u.id = $1 AND o.path LIKE $2")).bind(id).bind(ctx.scope_like()))
+        .await
+}
+
+async fn get_for_update(tx: &mut Tx, ctx: &Ctx, id: i64) -> Result<User> {
+    tx.fetch_one(
+        &Q::new(&format!(
+            "SELECT {COLS} FROM app_user WHERE id = $1 AND org_id IN (SELECT id FROM org WHERE path LIKE $2)"
+        ))
+        .bind(id)
+        .bind(ctx.scope_like()),
+    )
+    .await
+}
+
+async fn reload(tx: &mut Tx, id: i64) -> Result<User> {
+    tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE id = $1")).bind(id)).await
+}
+
+/// Finds an account by user name for the command line (system context) or by id.
+pub async fn find(db: &Db, ctx: &Ctx, username: &str) -> Result<UserRow> {
+    ctx.require(Permission::UserView)?;
+    db.fetch_one(
+        &Q::new(&format!("{ROW_SELECT} WHERE u.username = $1 AND o.path LIKE $2"))
+            .bind(username.trim())
+            .bind(ctx.scope_like()),
+    )
+    .await
+}
+
+/// Edits name and phone.
+pub async fn update_profile(db: &Db, ctx: &Ctx, id: i64, name: &str, phone: &str) -> Result<User> {
+    ctx.require(Permission::UserManage)?;
+    let mut tx = db.begin().await?;
+    let before = get_for_update(&mut tx, ctx, id).await?;
+    let probe = UserInput {
+        username: before.username.clone(),
+        name: name.to_string(),
+        org_id: before.org_id,
+        role: before.role.clone(),
+        phone: phone.to_string(),
+    };
+    let v = probe.parse()?;
+    tx.execute(
+        &Q::new("UPDATE app_user SET name = $1, phone = $2, updated_at = $3 WHERE id = $4")
+            .bind(v.name)
+            .bind(v.phone)
+            .bind(crate::now())
+            .bind(id),
+    )
+    .await?;
+    let after = reload(&mut tx, id).await?;
+    audit::record(&mut tx, ctx, Change::new("user", id, "update").org(Some(after.org_id)).before(&before).after(&after))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Changes role and organisation: a permission change, so the security administrator's. Ends the
+/// user's sessions so the new rights apply at once.
+pub async fn assign(db: &Db, ctx: &Ctx, id: i64, role: &str, org_id: i64) -> Result<User> {
+    ctx.require(Permission::UserAssignRole)?;
+    let role = Role::from_code(role).ok_or_else(|| DbError::invalid("role", "角色无效"))?;
+    if ctx.user_id() == Some(id) {
+        return Err(DbError::invalid("role", "不能修改自己的角色"));
+    }
+    let mut tx = db.begin().await?;
+    let before = get_for_update(&mut tx, ctx, id).await?;
+    org_in_scope(&mut tx, ctx, org_id).await?;
+    tx.execute(
+        &Q::new("UPDATE app_user SET role = $1, org_id = $2, updated_at = $3 WHERE id = $4")
+            .bind(role.code())
+            .bind(org_id)
+            .bind(crate::now())
+            .bind(id),
+    )
+    .await?;
+    crate::session::end_all_for_user(&mut tx, id, "permission_change").await?;
+    let after = reload(&mut tx, id).await?;
+    audit::record(&mut tx, ctx, Change::new("user", id, "assign_role").org(Some(after.org_id)).before(&before).after(&after))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Sets a new random password that must be changed at next login, and ends the user's sessions.
+pub async fn reset_password(db: &Db, ctx: &Ctx, id: i64) -> Result<String> {
+    ctx.require(Permission::UserManage)?;
+    let password = generate_password();
+    let hash = hash_password(&password).await?;
+    let mut tx = db.begin().await?;
+    let before = get_for_update(&mut tx, ctx, id).await?;
+    if before.role().is_some_and(Role::is_admin) && !ctx.can(Permission::UserAssignRole) && ctx.user_id() != Some(id) {
+        // A system administrator resetting another administrator could take over that account.
+        if !matches!(ctx.actor, crate::Actor::System(_)) {
+            return Err(DbError::Forbidden);
+        }
+    }
+    tx.execute(
+        &Q::new(
+            "UPDATE app_user SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
+             locked_until = NULL, updated_at = $3 WHERE id = $4",
+        )
+        .bind(hash)
+        .bind(true)
+        .bind(crate::now())
+        .bind(id),
+    )
+    .await?;
+    crate::session::end_all_for_user(&mut tx, id, "password_reset").await?;
+    audit::record(&mut tx, ctx, Change::new("user", id, "reset_password").org(Some(before.org_id))).await?;
+    tx.commit().await?;
+    Ok(password)
+}
+
+/// Locks (disables) or unlocks an account. Unlocking also clears a failed-login lockout.
+pub async fn set_locked(db: &Db, ctx: &Ctx, id: i64, locked: bool) -> Result<User> {
+    ctx.require(Permission::UserAssignRole)?;
+    if ctx.user_id() == Some(id) {
+        return Err(DbError::Conflict("不能锁定或解锁自己的账号".into()));
+    }
+    let mut tx = db.begin().await?;
+    let before = get_for_update(&mut tx, ctx, id).await?;
+    tx.execute(
+        &Q::new(
+            "UPDATE app_user SET disabled = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+        )
+        .bind(locked)
+        .bind(crate::now())
+        .bind(id),
+    )
+    .await?;
+    if locked {
+        crate::session::end_all_for_user(&mut tx, id, "locked").await?;
+    }
+    let after = reload(&mut tx, id).await?;
+    let action = if locked { "lock" } else { "unlock" };
+    audit::record(&mut tx, ctx, Change::new("user", id, action).org(Some(after.org_id)).before(&before).after(&after))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The signed-in user changes their own password.
+pub async fn change_own_password(db: &Db, ctx: &Ctx, old: &str, new: &str, confirm: &str) -> Result<()> {
+    let uid = ctx.user_id().ok_or(DbError::Forbidden)?;
+    let mut tx = db.begin().await?;
+    let user = reload(&mut tx, uid).await?;
+    let mut errs = FieldErrors::new();
+    if !verify_password(old, &user.password_hash).await {
+        errs.add("old_password", "原密码不正确");
+    }
+    if let Err(e) = check_password(new, &user.username) {
+        errs.add("new_password", e.to_string());
+    } else if new == old {
+        errs.add("new_password", "新密码不能与原密码相同");
+    }
+    if new != confirm {
+        errs.add("confirm_password", "两次输入的新密码不一致");
+    }
+    errs.into_result()?;
+    let hash = hash_password(new).await?;
+    tx.execute(
+        &Q::new("UPDATE app_user SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
+            .bind(hash)
+            .bind(false)
+            .bind(crate::now())
+            .bind(uid),
+    )
+    .await?;
+    audit::record(&mut tx, ctx, Change::new("user", uid, "change_password").org(Some(user.org_id))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginError {
+    /// Wrong user name or password: the two are not told apart.
+    Invalid,
+    Locked(DateTime<Utc>),
+    Disabled,
+}
+
+impl LoginError {
+    pub fn message(&self) -> String {
+        match self {
+            LoginError::Invalid => "用户名或密码错误".to_string(),
+            LoginError::Locked(until) => format!(
+                "登录失败次数过多，账号已锁定至 {}，请稍后再试或联系安全管理员",
+                anjian_domain::time::format_instant(*until)
+            ),
+            LoginError::Disabled => "账号已被停用，请联系安全管理员".to_string(),
+        }
+    }
+}
+
+/// Checks a password with lockout: after `policy.max_failed_logins` failures the account is locked
+/// for `policy.lockout_minutes`. Every attempt is audited.
+pub async fn authenticate(
+    db: &Db,
+    ip: &str,
+    username: &str,
+    password: &str,
+    policy: &Policy,
+) -> Result<std::result::Result<User, LoginError>> {
+    let anon = Ctx::anonymous(ip);
+    let username = username.trim();
+    let user: Option<User> = db
+        .fetch_optional(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE username = $1")).bind(username))
+        .await?;
+    let now = crate::now();
+    let Some(user) = user else {
+        // Spend the same time as a real check so user names cannot be probed by timing.
+        let _ = verify_password(password, DUMMY_HASH).await;
+        audit::record_alone(db, &anon, Change::new("session", "", "login_failed").after(serde_json::json!({
+            "username": username, "reason": "unknown_user"
+        })))
+        .await?;
+        return Ok(Err(LoginError::Invalid));
+    };
+    let org_active: Option<(bool,)> =
+        db.fetch_optional(&Q::new("SELECT active FROM org WHERE id = $1").bind(user.org_id)).await?;
+    let refusal = if user.disabled || org_active.is_some_and(|(a,)| !a) {
+        Some(LoginError::Disabled)
+    } else if let Some(until) = user.locked_until.filter(|t| *t > now) {
+        Some(LoginError::Locked(until))
+    } else {
+        None
+    };
+    if let Some(r) = refusal {
+        let _ = verify_password(password, DUMMY_HASH).await;
+        audit::record_alone(db, &anon, Change::new("session", "", "login_failed").org(Some(user.org_id)).after(
+            serde_json::json!({"username": username, "reason": format!("{r:?}")}),
+        ))
+        .await?;
+        return Ok(Err(r));
+    }
+    if verify_password(password, &user.password_hash).await {
+        return Ok(Ok(user));
+    }
+    let mut tx = db.begin().await?;
+    // Re-read under the write lock so concurrent failures all count.
+    let (failed,): (i64,) =
+        tx.fetch_one(&Q::new("SELECT failed_logins FROM app_user WHERE id = $1").bind(user.id)).await?;
+    let failed = failed + 1;
+    let (failed, locked_until) = if failed >= policy.max_failed_logins {
+        (0, Some(now + Duration::minutes(policy.lockout_minutes)))
+    } else {
+        (failed, None)
+    };
+    tx.execute(
+        &Q::new("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(failed)
+            .bind(locked_until)
+            .bind(user.id),
+    )
+    .await?;
+    audit::record(&mut tx, &anon, Change::new("session", "", "login_failed").org(Some(user.org_id)).after(
+        serde_json::json!({"username": username, "reason": "bad_password", "locked_until": locked_until}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(Err(match locked_until {
+        Some(t) => LoginError::Locked(t),
+        None => LoginError::Invalid,
+    }))
+}
+
+/// A valid argon2id hash of a random string, verified against when there is no real hash.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$DUWdW7gVdrVKUULWGcqLiSEqahU6y8w6nDUGsVzVYTg";
+
+/// Users counted without scope: the first start uses it.
+pub async fn count_all(db: &Db) -> Result<i64> {
+    let (n,): (i64,) = db.fetch_one(&Q::new("SELECT COUNT(*) FROM app_user")).await?;
+    Ok(n)
+}
+
+/// Sets a known password without forcing a change: only the demo loader (system actor) may.
+pub async fn set_password_for_demo(db: &Db, ctx: &Ctx, id: i64, password: &str) -> Result<()> {
+    if !matches!(ctx.actor, crate::Actor::System(_)) {
+        return Err(DbError::Forbidden);
+    }
+    let hash = hash_password(password).await?;
+    let mut tx = db.begin().await?;
+    let before = reload(&mut tx, id).await?;
+    tx.execute(
+        &Q::new(
+            "UPDATE app_user SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
+             locked_until = NULL, updated_at = $3 WHERE id = $4",
+        )
+        .bind(hash)
+        .bind(false)
+        .bind(crate::now())
+        .bind(id),
+    )
+    .await?;
+    audit::record(&mut tx, ctx, Change::new("user", id, "reset_password").org(Some(before.org_id))).await?;
+    tx.commit().await
+}

@@ -1,0 +1,3 @@
+//! The audit trail for audit administrators: browse, filter, export.
+
+pub mod routes;

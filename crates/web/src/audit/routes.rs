@@ -1,0 +1,7 @@
+//! Audit pages.
+
+use crate::routes::RouteTable;
+
+pub fn routes() -> RouteTable {
+    RouteTable::default()
+}

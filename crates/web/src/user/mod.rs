@@ -1,0 +1,5 @@
+//! User accounts: pages (`routes`), JSON API (`api`) and form parsing (`forms`).
+
+pub mod api;
+pub mod forms;
+pub mod routes;

@@ -1,1 +1,14 @@
+//! Integration tests: one binary whose modules mirror the business modules. Every test runs on
+//! SQLite, or on PostgreSQL when ANJIAN_TEST_PG_URL is set (CI runs both).
 
+mod api;
+mod attachments;
+mod audit;
+mod auth;
+mod backend;
+mod backup;
+mod migrations;
+mod org;
+mod permissions;
+mod routes_walk;
+mod user;

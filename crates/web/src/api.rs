@@ -9,6 +9,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::auth::{Access, Auth};
 use crate::error::{ApiResult, ErrorBody};
+use crate::audit;
 use crate::org;
 use crate::user;
 use crate::routes::RouteTable;
@@ -23,6 +24,7 @@ use crate::AppState;
         org::api::deactivate, org::api::activate,
         user::api::list, user::api::create, user::api::get, user::api::lock, user::api::unlock,
         user::api::reset_password,
+        audit::api::list,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -44,6 +46,7 @@ pub fn routes() -> RouteTable {
         .get("/api/v1/me", Access::SignedIn, me)
         .merge(org::api::routes())
         .merge(user::api::routes())
+        .merge(audit::api::routes())
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -153,7 +153,14 @@ async fn shape_errors(req: Request, next: Next) -> Response {
     let api = auth::is_api(req.uri().path());
     let res = next.run(req).await;
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) || res.extensions().get::<Shaped>().is_some() {
+    // Our own pages and JSON bodies (a form re-rendered with 422, say) are already shaped; only
+    // bare or plain-text error responses from the framework are replaced.
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || res.extensions().get::<Shaped>().is_some() || !plain {
         return res;
     }
     let err = match status {

@@ -1,3 +1,231 @@
-//! The audit trail for audit administrators: browse, filter, export.
+//! The audit trail for audit administrators: browse, filter, export. Read-only: there is no route
+//! that edits or deletes an entry. Shared here: the query parameters (page and API take the same
+//! ones) and the Chinese names of entities and actions.
 
+pub mod api;
 pub mod routes;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::Deserialize;
+
+use anjian_db::audit::{self, AuditEntry, AuditFilter};
+use anjian_db::{Ctx, Db, DbError, FieldErrors, PageReq};
+use anjian_domain::dates::parse_date;
+use anjian_domain::time::shanghai;
+
+/// Entities offered in the query form: (code, Chinese).
+pub const ENTITIES: &[(&str, &str)] = &[
+    ("org", "组织"),
+    ("user", "用户"),
+    ("session", "登录会话"),
+    ("api_token", "API令牌"),
+    ("attachment", "附件"),
+    ("audit_log", "审计日志"),
+];
+
+/// Actions the system records: (code, Chinese).
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("create", "新增"),
+    ("update", "修改"),
+    ("move", "移动"),
+    ("deactivate", "停用"),
+    ("activate", "启用"),
+    ("login", "登录"),
+    ("login_failed", "登录失败"),
+    ("logout", "退出"),
+    ("idle_timeout", "会话超时"),
+    ("expired", "会话过期"),
+    ("end_session", "强制下线"),
+    ("lock", "锁定"),
+    ("unlock", "解锁"),
+    ("reset_password", "重置密码"),
+    ("change_password", "修改密码"),
+    ("assign_role", "分配角色"),
+    ("export", "导出"),
+    ("revoke", "撤销"),
+];
+
+fn label(table: &[(&'static str, &'static str)], code: &str) -> String {
+    table.iter().find(|(c, _)| *c == code).map(|(_, l)| l.to_string()).unwrap_or_else(|| code.to_string())
+}
+
+/// The Chinese name of an entity; unknown codes are shown as they are.
+pub fn entity_label(code: &str) -> String {
+    label(ENTITIES, code)
+}
+
+/// The Chinese name of an action; unknown codes are shown as they are.
+pub fn action_label(code: &str) -> String {
+    label(ACTIONS, code)
+}
+
+/// The query of the audit list, page and API alike: all text, checked by `to_filter`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditParams {
+    /// Exact user name of whoever acted.
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub entity: String,
+    #[serde(default)]
+    pub action: String,
+    /// Matches the entity's id or anything in the before/after snapshots.
+    #[serde(default)]
+    pub keyword: String,
+    /// First day, Shanghai time (YYYY-MM-DD).
+    #[serde(default)]
+    pub from: String,
+    /// Last day, inclusive, Shanghai time (YYYY-MM-DD).
+    #[serde(default)]
+    pub to: String,
+}
+
+/// Midnight at the start of `d` in Shanghai, as a UTC instant.
+pub fn shanghai_midnight(d: NaiveDate) -> Option<DateTime<Utc>> {
+    d.and_hms_opt(0, 0, 0)?.and_local_timezone(shanghai()).single().map(|t| t.with_timezone(&Utc))
+}
+
+fn date_field(errs: &mut FieldErrors, field: &str, label: &str, v: &str) -> Option<NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match parse_date(v) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errs.add(field, format!("{label}：{e}"));
+            None
+        }
+    }
+}
+
+impl AuditParams {
+    /// The data-layer filter. Dates are whole days in Asia/Shanghai: `from` starts at its
+    /// midnight, `to` includes its whole day (the filter is `at < midnight after to`).
+    pub fn to_filter(&self) -> Result<AuditFilter, FieldErrors> {
+        let mut errs = FieldErrors::new();
+        let entity = self.entity.trim();
+        if !entity.is_empty() && !ENTITIES.iter().any(|(c, _)| *c == entity) {
+            errs.add("entity", "对象类型无效");
+        }
+        let action = self.action.trim();
+        if !action.is_empty() && !ACTIONS.iter().any(|(c, _)| *c == action) {
+            errs.add("action", "动作无效");
+        }
+        let from = date_field(&mut errs, "from", "开始日期", &self.from);
+        let to = date_field(&mut errs, "to", "结束日期", &self.to);
+        if let (Some(f), Some(t)) = (from, to) {
+            if t < f {
+                errs.add("to", "结束日期不能早于开始日期");
+            }
+        }
+        let from = from.and_then(shanghai_midnight);
+        let to = to.and_then(|d| d.checked_add_days(Days::new(1))).and_then(shanghai_midnight);
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Ok(AuditFilter {
+            actor: opt(&self.actor),
+            entity: opt(entity),
+            action: opt(action),
+            keyword: opt(&self.keyword),
+            from,
+            to,
+        })
+    }
+
+    /// The query string of these parameters, for pager and export links.
+    pub fn query_string(&self) -> String {
+        crate::layout::query_string(&[
+            ("actor", self.actor.clone()),
+            ("entity", self.entity.clone()),
+            ("action", self.action.clone()),
+            ("keyword", self.keyword.clone()),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+        ])
+    }
+}
+
+/// One entry by id, within the caller's organisation scope: an entry tied to an organisation
+/// outside it is NotFound, like every other out-of-scope id (entries tied to no organisation,
+/// such as failed logins with unknown user names, are visible to every audit administrator).
+///
+/// The data layer has no lookup by id, so: it lists entries newest first and ids run 1, 2, 3…
+/// without gaps (the hash chain's verification insists on it), so the entry with id `k` sits
+/// `max - k` rows from the top of the unfiltered list. Entries appended meanwhile only push it
+/// further down, hence the look at the following window too. A gap (a deleted row) makes this
+/// miss: NotFound.
+pub async fn find_entry(db: &Db, ctx: &Ctx, id: i64) -> Result<AuditEntry, DbError> {
+    let e = find_unscoped(db, ctx, id).await?;
+    if let Some(org_id) = e.org_id {
+        anjian_db::org::get_scoped(db, ctx, org_id).await?;
+    }
+    Ok(e)
+}
+
+async fn find_unscoped(db: &Db, ctx: &Ctx, id: i64) -> Result<AuditEntry, DbError> {
+    const WINDOW: i64 = 200;
+    let all = AuditFilter::default();
+    let newest = audit::list(db, ctx, &all, PageReq::new(Some(1), Some(1))).await?;
+    let Some(max) = newest.items.first().map(|e| e.id) else { return Err(DbError::NotFound) };
+    if id < 1 || id > max {
+        return Err(DbError::NotFound);
+    }
+    let first_page = (max - id) / WINDOW + 1;
+    for page in [first_page, first_page + 1] {
+        let p = audit::list(db, ctx, &all, PageReq::new(Some(page), Some(WINDOW))).await?;
+        if let Some(e) = p.items.into_iter().find(|e| e.id == id) {
+            return Ok(e);
+        }
+    }
+    Err(DbError::NotFound)
+}
+
+/// A JSON snapshot pretty-printed for reading; text that is not JSON is shown as it is.
+pub fn pretty_json(raw: &Option<String>) -> Option<String> {
+    raw.as_deref().map(|s| {
+        serde_json::from_str::<serde_json::Value>(s)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| s.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_whole_shanghai_days() {
+        let p = AuditParams { from: "2023-03-01".into(), to: "2023/3/1".into(), ..Default::default() };
+        let f = p.to_filter().unwrap();
+        assert_eq!(f.from.unwrap().to_rfc3339(), "2023-02-28T16:00:00+00:00");
+        assert_eq!(f.to.unwrap().to_rfc3339(), "2023-03-01T16:00:00+00:00");
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let p = AuditParams {
+            from: "2023-02-30".into(),
+            to: "x".into(),
+            entity: "nope".into(),
+            action: "drop".into(),
+            ..Default::default()
+        };
+        let e = p.to_filter().unwrap_err();
+        for f in ["from", "to", "entity", "action"] {
+            assert!(e.get(f).is_some(), "{f}");
+        }
+        let p = AuditParams { from: "2023-03-02".into(), to: "2023-03-01".into(), ..Default::default() };
+        assert_eq!(p.to_filter().unwrap_err().get("to"), Some("结束日期不能早于开始日期"));
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(action_label("end_session"), "强制下线");
+        assert_eq!(action_label("something_new"), "something_new");
+        assert_eq!(entity_label("api_token"), "API令牌");
+    }
+}

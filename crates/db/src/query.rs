@@ -350,7 +350,7 @@ mod tests {
 
     #[test]
     fn renders_numbered_placeholders_for_sqlite() {
-        let mut q = Q::new("SELECT * FROM org WHERE id = $1");
+        let mut q = Q::new("SELECT * FROM org WHERE id = $1").bind(5);
         q.push(" AND name = ").push_arg("x");
         assert_eq!(q.render(Backend::Sqlite), "SELECT * FROM org WHERE id = ?1 AND name = ?2");
         assert_eq!(q.render(Backend::Postgres), "SELECT * FROM org WHERE id = $1 AND name = $2");

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod backend;
 mod backup;
+mod cli;
 mod migrations;
 mod org;
 mod permissions;

@@ -326,7 +326,9 @@ async fn moving_a_unit_rewrites_the_path_of_its_whole_subtree() {
         assert_eq!(app.get(&p, &admin1).await.status, StatusCode::NOT_FOUND, "{p} left the first bureau");
         assert_eq!(app.get(&p, &officer_a).await.status, StatusCode::OK, "the unit still sees its own subtree");
     }
-    let listed = app.api(Method::GET, "/api/v1/orgs", Some(&app.token_for(&app.user("adm2", Role::SystemAdmin, bureau2.id).await).await), None).await;
+    let adm2 = app.user("adm2", Role::SystemAdmin, bureau2.id).await;
+    let token2 = app.token_for(&adm2).await;
+    let listed = app.api(Method::GET, "/api/v1/orgs", Some(&token2), None).await;
     let mut got = ids(&listed.json());
     got.sort();
     let mut want = vec![bureau2.id, f.unit_a.id, f.site_a.id, extra.id];
@@ -416,7 +418,7 @@ async fn a_deactivated_leaf_is_hidden_from_the_default_list_only() {
     let page = app.get("/orgs", &admin).await.text();
     assert!(!page.contains("甲库点"), "page hides it by default");
     let page = app.get("/orgs?include_inactive=1", &admin).await.text();
-    assert!(page.contains("甲库点") && page.contains("已停用"), "page shows it when asked");
+    assert!(page.contains("甲库点") && page.contains("<tr class=\"inactive\">"), "page shows it, marked, when asked");
 }
 
 #[tokio::test]

@@ -437,3 +437,16 @@ pub async fn count_all(db: &Db) -> Result<i64> {
     let (n,): (i64,) = db.fetch_one(&Q::new("SELECT COUNT(*) FROM org")).await?;
     Ok(n)
 }
+
+/// The direct children of a node in scope, in sibling order.
+pub async fn children(db: &Db, ctx: &Ctx, id: i64) -> Result<Vec<Org>> {
+    ctx.require(Permission::OrgView)?;
+    db.fetch_all(
+        &Q::new(&format!(
+            "SELECT {COLS} FROM org WHERE parent_id = $1 AND path LIKE $2 ORDER BY active DESC, sort_order, name"
+        ))
+        .bind(id)
+        .bind(ctx.scope_like()),
+    )
+    .await
+}

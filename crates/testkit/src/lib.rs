@@ -29,6 +29,8 @@ pub fn pg_url() -> Option<String> {
 
 pub struct TestApp {
     pub db: Db,
+    /// The database URL, for code that connects by itself (the CLI).
+    pub url: String,
     pub state: AppState,
     pub router: Router,
     pub dir: PathBuf,
@@ -51,8 +53,8 @@ fn hex(b: [u8; 8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// A fresh, migrated, empty database on the backend the environment asks for.
-pub async fn fresh_db(dir: &std::path::Path) -> Db {
+/// A fresh, migrated, empty database on the backend the environment asks for, and its URL.
+pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
     match pg_url() {
         Some(url) => {
             let schema = format!("t_{}", hex(rand::random::<[u8; 8]>()));
@@ -65,12 +67,14 @@ pub async fn fresh_db(dir: &std::path::Path) -> Db {
             let opts = sqlx::postgres::PgConnectOptions::from_str(&url).expect("pg url");
             let db = Db::connect_pg(opts, Some(&schema)).await.expect("connect pg");
             migrate::migrate(&db).await.expect("migrate pg");
-            db
+            let sep = if url.contains('?') { '&' } else { '?' };
+            (db, format!("{url}{sep}options=-c%20search_path%3D{schema}"))
         }
         None => {
-            let db = Db::connect_sqlite(dir.join("anjian.db")).await.expect("open sqlite");
+            let path = dir.join("anjian.db");
+            let db = Db::connect_sqlite(path.clone()).await.expect("open sqlite");
             migrate::migrate(&db).await.expect("migrate sqlite");
-            db
+            (db, format!("sqlite://{}", path.display()))
         }
     }
 }
@@ -82,7 +86,7 @@ impl TestApp {
 
     pub async fn with_policy(policy: Policy) -> TestApp {
         let dir = temp_dir();
-        let db = fresh_db(&dir).await;
+        let (db, url) = fresh_db(&dir).await;
         let config = WebConfig {
             policy,
             upload_limit: 2 * 1024 * 1024,
@@ -92,7 +96,7 @@ impl TestApp {
         };
         let state = AppState::new(db.clone(), &config).expect("state");
         let router = anjian_web::app(state.clone());
-        TestApp { db, state, router, dir, config }
+        TestApp { db, url, state, router, dir, config }
     }
 
     pub fn is_postgres(&self) -> bool {

@@ -64,6 +64,14 @@ impl ListQuery {
     }
 }
 
+/// A rendered page with its status. A 422 form page is marked as already shaped, so the error
+/// middleware passes it through instead of replacing it with the generic error page.
+fn page_with_status(status: StatusCode, html: String) -> Response {
+    let mut res = (status, Html(html)).into_response();
+    crate::error::mark(&mut res);
+    res
+}
+
 /// One row of the list with its display strings.
 pub struct AuditLine {
     pub e: AuditEntry,
@@ -108,7 +116,7 @@ fn render_list(auth: &Auth, q: ListQuery, page: Page<AuditEntry>, errors: FieldE
         actions: ACTIONS,
         export_cap: EXPORT_CAP,
     };
-    Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())
+    Ok(page_with_status(status, p.render().map_err(PageError::from)?))
 }
 
 fn empty_page() -> Page<AuditEntry> {

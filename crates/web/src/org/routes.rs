@@ -147,6 +147,7 @@ struct DetailPage {
     chrome: Chrome,
     org: Org,
     parent_name: String,
+    children: Vec<Org>,
     can_manage: bool,
     is_own: bool,
 }
@@ -169,7 +170,9 @@ async fn detail(
         Some(p) => org::get(&state.db, &ctx, p).await.map(|p| p.name).unwrap_or_default(),
         None => String::new(),
     };
+    let children = org::children(&state.db, &ctx, id).await?;
     let p = DetailPage {
+        children,
         chrome: Chrome::new(&auth, "/orgs", o.name.clone())
             .crumb("/orgs", "组织机构")
             .crumb(format!("/orgs/{id}"), o.name.clone())

@@ -43,6 +43,14 @@ pub fn routes() -> RouteTable {
         .post("/users/{id}/unlock", assign, unlock)
 }
 
+/// A rendered page with its status. A 422 form page is marked as already shaped, so the error
+/// middleware passes it through instead of replacing it with the generic error page.
+fn page_with_status(status: StatusCode, html: String) -> Response {
+    let mut res = (status, Html(html)).into_response();
+    crate::error::mark(&mut res);
+    res
+}
+
 /// Account state as shown in lists: (text, CSS class).
 pub fn status(u: &UserRow, now: DateTime<Utc>) -> (String, &'static str) {
     if u.disabled {
@@ -184,7 +192,7 @@ async fn new_form(state: &AppState, auth: &Auth, form: UserForm, errors: FieldEr
         roles: role_options(&grantable),
         orgs: orgs_for_picker(state, &ctx, false).await?,
     };
-    Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())
+    Ok(page_with_status(status, p.render().map_err(PageError::from)?))
 }
 
 async fn new_page(State(state): State<AppState>, auth: Auth) -> PageResult<Response> {
@@ -301,7 +309,7 @@ fn edit_form(auth: &Auth, u: UserRow, form: ProfileForm, errors: FieldErrors) ->
         form,
         errors,
     };
-    Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())
+    Ok(page_with_status(status, p.render().map_err(PageError::from)?))
 }
 
 async fn edit_page(State(state): State<AppState>, auth: Auth, Id(id): Id) -> PageResult<Response> {
@@ -357,7 +365,7 @@ async fn assign_form(
         roles: role_options(&grantable_roles(auth.inner.user.role)),
         orgs: orgs_for_picker(state, &auth.ctx(), false).await?,
     };
-    Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())
+    Ok(page_with_status(status, p.render().map_err(PageError::from)?))
 }
 
 async fn assign_page(State(state): State<AppState>, auth: Auth, Id(id): Id) -> PageResult<Response> {

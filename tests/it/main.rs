@@ -10,6 +10,7 @@ mod backup;
 mod cli;
 mod migrations;
 mod org;
+mod org_import;
 mod permissions;
 mod routes_walk;
 mod user;

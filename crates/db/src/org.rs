@@ -252,10 +252,17 @@ async fn check_uscc_free(tx: &mut Tx, uscc: &Option<Uscc>, except: Option<i64>) 
 
 pub async fn create(db: &Db, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
     ctx.require(Permission::OrgManage)?;
-    let v = input.parse()?;
     let mut tx = db.begin().await?;
+    let org = create_in_tx(&mut tx, ctx, input).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+/// Creates a node inside the caller's transaction (imports create many in one).
+async fn create_in_tx(tx: &mut Tx, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
+    let v = input.parse()?;
     let parent = match input.parent_id {
-        Some(pid) => Some(get_in_tx(&mut tx, ctx, pid).await.map_err(|e| match e {
+        Some(pid) => Some(get_in_tx(tx, ctx, pid).await.map_err(|e| match e {
             DbError::NotFound => DbError::invalid("parent_id", "上级组织不存在"),
             e => e,
         })?),
@@ -272,7 +279,7 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
     if parent.as_ref().is_some_and(|p| !p.active) {
         return Err(placement_error(PlacementError::ParentInactive));
     }
-    check_uscc_free(&mut tx, &v.uscc, None).await?;
+    check_uscc_free(tx, &v.uscc, None).await?;
     let now = crate::now();
     // The path needs the id, so insert with a placeholder path unique to this row, then fix it.
     let temp_path = format!("pending:{}", hex::encode(rand::random::<[u8; 8]>()));
@@ -304,9 +311,81 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
     let path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
     tx.execute(&Q::new("UPDATE org SET path = $1 WHERE id = $2").bind(path).bind(id)).await?;
     let org: Org = tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id)).await?;
-    audit::record(&mut tx, ctx, Change::new("org", id, "create").org(Some(id)).after(&org)).await?;
-    tx.commit().await?;
+    audit::record(tx, ctx, Change::new("org", id, "create").org(Some(id)).after(&org)).await?;
     Ok(org)
+}
+
+/// One row of an import: the parent named by id or exact name (of an existing node in scope or
+/// of a row earlier in the same file).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// Line in the source file, for messages.
+    pub line: usize,
+    pub parent: String,
+    pub input: OrgInput,
+}
+
+/// Imports rows all-or-nothing: every row is checked, and unless all pass nothing is written.
+/// With `commit` false it is a dry run (the preview): the same checks, then a rollback.
+/// Returns the created nodes, or the errors of each failing row.
+pub async fn import(
+    db: &Db,
+    ctx: &Ctx,
+    rows: &[ImportRow],
+    commit: bool,
+) -> Result<std::result::Result<Vec<Org>, Vec<(usize, FieldErrors)>>> {
+    ctx.require(Permission::OrgManage)?;
+    let mut tx = db.begin().await?;
+    let mut created: Vec<Org> = Vec::new();
+    let mut failures = Vec::new();
+    for row in rows {
+        let mut input = row.input.clone();
+        let parent = row.parent.trim();
+        let resolved = if parent.is_empty() {
+            Err(DbError::invalid("parent_id", "请填写上级组织（编号或名称）"))
+        } else if let Some(o) = created.iter().rev().find(|o| o.name == parent) {
+            Ok(o.id)
+        } else if let Ok(id) = parent.parse::<i64>() {
+            Ok(id)
+        } else {
+            let found: Vec<(i64,)> = tx
+                .fetch_all(&Q::new("SELECT id FROM org WHERE name = $1 AND path LIKE $2").bind(parent).bind(ctx.scope_like()))
+                .await?;
+            match found.len() {
+                1 => Ok(found[0].0),
+                0 => Err(DbError::invalid("parent_id", format!("上级组织“{parent}”不存在"))),
+                n => Err(DbError::invalid("parent_id", format!("有{n}个组织名为“{parent}”，请改填编号"))),
+            }
+        };
+        let result = match resolved {
+            Ok(pid) => {
+                input.parent_id = Some(pid);
+                create_in_tx(&mut tx, ctx, &input).await
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(o) => created.push(o),
+            Err(DbError::Invalid(f)) => failures.push((row.line, f)),
+            Err(DbError::Conflict(m)) => failures.push((row.line, FieldErrors::single("name", m))),
+            Err(e) => return Err(e),
+        }
+    }
+    if !failures.is_empty() {
+        // Dropping the transaction rolls back the rows that did pass.
+        return Ok(Err(failures));
+    }
+    if !commit {
+        return Ok(Ok(created));
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("org", "", "import").after(serde_json::json!({"rows": created.len()})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(created))
 }
 
 /// Edits the fields of a node. Kind changes must still fit the tree (parent and children).

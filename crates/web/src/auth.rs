@@ -216,8 +216,9 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     }
 }
 
-/// Largest url-encoded form accepted; forms are small, uploads are multipart.
-pub const FORM_LIMIT: usize = 1024 * 1024;
+/// Largest url-encoded form accepted. Forms are small; the largest is an import confirmation
+/// carrying its previewed rows. Uploads are multipart and not buffered here.
+pub const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
 fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -80,6 +80,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "ended" => "会话已结束",
         "password" => "密码已修改",
         "uploaded" => "附件已上传",
+        "imported" => "导入完成",
         _ => return None,
     })
 }

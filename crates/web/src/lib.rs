@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod home;
 pub mod html;
+pub mod import;
 pub mod layout;
 pub mod org;
 pub mod routes;
@@ -110,6 +111,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))
         .layer(middleware::from_fn(shape_errors))
         .layer(middleware::from_fn(security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit + 64 * 1024))
         // Uploads are the largest bodies; a little headroom covers the multipart framing.
         .layer(RequestBodyLimitLayer::new(upload_limit + 64 * 1024))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))

@@ -93,7 +93,13 @@ fn date_field(errs: &mut FieldErrors, field: &str, label: &str, v: &str) -> Opti
     match parse_date(v) {
         Ok(d) => Some(d),
         Err(e) => {
-            errs.add(field, format!("{label}：{e}"));
+            // "日期格式不正确：…" becomes "开始日期格式不正确：…".
+            let msg = e.to_string();
+            let msg = match msg.strip_prefix("日期") {
+                Some(rest) => format!("{label}{rest}"),
+                None => format!("{label}：{msg}"),
+            };
+            errs.add(field, msg);
             None
         }
     }
@@ -218,6 +224,7 @@ mod tests {
         for f in ["from", "to", "entity", "action"] {
             assert!(e.get(f).is_some(), "{f}");
         }
+        assert!(e.get("from").unwrap().starts_with("开始日期格式不正确"), "{:?}", e.get("from"));
         let p = AuditParams { from: "2023-03-02".into(), to: "2023-03-01".into(), ..Default::default() };
         assert_eq!(p.to_filter().unwrap_err().get("to"), Some("结束日期不能早于开始日期"));
     }

@@ -2,4 +2,5 @@
 
 pub mod api;
 pub mod forms;
+pub mod import;
 pub mod routes;

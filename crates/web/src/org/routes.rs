@@ -37,6 +37,7 @@ pub fn routes() -> RouteTable {
         .post("/orgs/{id}/move", manage, move_submit)
         .post("/orgs/{id}/deactivate", manage, deactivate)
         .post("/orgs/{id}/activate", manage, activate)
+        .merge(super::import::routes())
 }
 
 #[derive(Deserialize, Default)]

@@ -33,21 +33,33 @@ fn org_field(errs: &mut FieldErrors, v: &str) -> i64 {
 }
 
 impl UserForm {
-    /// The organisation id is checked here; everything else by `UserInput::parse` in the data layer.
-    pub fn to_input(&self) -> Result<UserInput, FieldErrors> {
+    /// The organisation id is checked here, everything else by `UserInput::parse` in the data
+    /// layer. The input is returned even when the id is missing or malformed (as 0, which is no
+    /// organisation, so the data layer refuses it too): the caller sends it on anyway so that the
+    /// form shows every field's error at once, then merges these errors in with `merge_errors`.
+    pub fn to_input(&self) -> (UserInput, FieldErrors) {
         let mut errs = FieldErrors::new();
         let org_id = org_field(&mut errs, &self.org_id);
-        if !errs.is_empty() {
-            return Err(errs);
-        }
-        Ok(UserInput {
+        let input = UserInput {
             username: self.username.clone(),
             name: self.name.clone(),
             org_id,
             role: self.role.clone(),
             phone: self.phone.clone(),
-        })
+        };
+        (input, errs)
     }
+}
+
+/// The form's own errors first, then the data layer's for the fields the form did not flag.
+pub fn merge_errors(form: FieldErrors, db: FieldErrors) -> FieldErrors {
+    let mut out = form;
+    for (field, message) in db.0 {
+        if out.get(&field).is_none() {
+            out.add(&field, message);
+        }
+    }
+    out
 }
 
 /// Name and phone, the only fields a profile edit changes.
@@ -122,8 +134,13 @@ mod tests {
     #[test]
     fn empty_org_asks_to_choose() {
         let f = UserForm { username: "a".into(), ..Default::default() };
-        let e = f.to_input().unwrap_err();
+        let (input, e) = f.to_input();
+        assert_eq!(input.org_id, 0);
         assert_eq!(e.get("org_id"), Some("请选择所属组织"));
+        let db = FieldErrors(vec![("org_id".into(), "所属组织不存在".into()), ("name".into(), "姓名不能为空".into())]);
+        let merged = merge_errors(e, db);
+        assert_eq!(merged.get("org_id"), Some("请选择所属组织"));
+        assert_eq!(merged.get("name"), Some("姓名不能为空"));
         let f = AssignForm { role: "root".into(), org_id: "x".into() };
         let e = f.parse().unwrap_err();
         assert!(e.get("role").is_some());

@@ -14,7 +14,7 @@ use anjian_db::user::{self, UserFilter, UserRow};
 use anjian_db::{Ctx, DbError, FieldErrors, PageReq};
 use anjian_domain::role::{Permission, Role};
 
-use super::forms::{grantable_roles, AssignForm, ProfileForm, UserForm};
+use super::forms::{grantable_roles, merge_errors, AssignForm, ProfileForm, UserForm};
 use crate::auth::{Access, Auth};
 use crate::error::{AppError, PageError, PageResult};
 use crate::extract::Id;
@@ -226,18 +226,16 @@ fn password_page(auth: &Auth, user: UserRow, password: String, created: bool) ->
 }
 
 async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<UserForm>) -> PageResult<Response> {
-    let input = match f.to_input() {
-        Ok(i) => i,
-        Err(errors) => return new_form(&state, &auth, f, errors).await,
-    };
+    let (input, form_errors) = f.to_input();
     let ctx = auth.ctx();
     match user::create(&state.db, &ctx, &input, None, true).await {
+        // With a form error the organisation id is 0, which the data layer refuses: no account.
         Ok(created) => {
             let row = user::get(&state.db, &ctx, created.user.id).await?;
             let password = created.generated_password.unwrap_or_default();
             password_page(&auth, row, password, true)
         }
-        Err(DbError::Invalid(errors)) => new_form(&state, &auth, f, errors).await,
+        Err(DbError::Invalid(errors)) => new_form(&state, &auth, f, merge_errors(form_errors, errors)).await,
         Err(e) => Err(e.into()),
     }
 }

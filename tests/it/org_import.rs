@@ -57,7 +57,7 @@ async fn template_preview_and_confirm() {
     let code = uscc(4242);
     let unit = ["测试局", "单位", "新储备公司", &code, "某路1号", "王五", "", "0591-1234567", "3"];
     let site = ["新储备公司", "库点", "新储备公司一号库", "", "", "", "", "", ""];
-    let bad = ["测试局", "单位", "缺代码公司", "", "", "", "", "", ""];
+    let bad = ["测试局", "单位", "缺代码公司", "", "", "", "", "", "x"];
     let before = org_count(&app).await;
     let audit_before = app.audit_count().await;
 
@@ -65,6 +65,8 @@ async fn template_preview_and_confirm() {
     let res = app.upload("/orgs/import", &admin, "orgs.xlsx", &xlsx(&HEADER, &[unit, site, bad])).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text();
+    // Both the unreadable cell and the rule the dry run checks are reported at once.
+    assert!(html.contains("排序号必须是整数"), "{html}");
     assert!(html.contains("单位必须填写统一社会信用代码"), "{html}");
     assert!(!html.contains("name=\"payload\""), "no confirm form");
     assert_eq!(org_count(&app).await, before);

@@ -127,11 +127,11 @@ async fn check(
     preview: &mut [PreviewRow],
     commit: bool,
 ) -> Result<bool, AppError> {
-    if preview.iter().any(|p| !p.errors.is_empty()) {
-        return Ok(false);
-    }
-    match org::import(&state.db, &auth.ctx(), rows, commit).await? {
-        Ok(_) => Ok(true),
+    // Rows with unreadable cells still go through the dry run, so every problem of the file is
+    // reported at once; nothing is written unless all rows are clean.
+    let local_errors = preview.iter().any(|p| !p.errors.is_empty());
+    match org::import(&state.db, &auth.ctx(), rows, commit && !local_errors).await? {
+        Ok(_) => Ok(!local_errors),
         Err(failures) => {
             for (line, errs) in failures {
                 if let Some(p) = preview.iter_mut().find(|p| p.line == line) {

@@ -36,6 +36,23 @@ pub struct NewAttachment {
     pub has_thumb: bool,
 }
 
+/// Checks that the caller may attach files to this organisation (in scope, active).
+pub async fn check_target(db: &Db, ctx: &Ctx, org_id: i64) -> Result<()> {
+    ctx.require(Permission::AttachmentUpload)?;
+    let in_scope: Option<(i64,)> = db
+        .fetch_optional(
+            &Q::new("SELECT id FROM org WHERE id = $1 AND path LIKE $2 AND active = $3")
+                .bind(org_id)
+                .bind(ctx.scope_like())
+                .bind(true),
+        )
+        .await?;
+    match in_scope {
+        Some(_) => Ok(()),
+        None => Err(DbError::invalid("org_id", "所属组织不存在")),
+    }
+}
+
 pub async fn create(db: &Db, ctx: &Ctx, a: NewAttachment) -> Result<Attachment> {
     ctx.require(Permission::AttachmentUpload)?;
     let mut tx = db.begin().await?;

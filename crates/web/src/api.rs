@@ -11,6 +11,7 @@ use crate::auth::{Access, Auth};
 use crate::error::{ApiResult, ErrorBody};
 use crate::audit;
 use crate::org;
+use crate::attachment;
 use crate::user;
 use crate::routes::RouteTable;
 use crate::AppState;
@@ -25,6 +26,7 @@ use crate::AppState;
         user::api::list, user::api::create, user::api::get, user::api::lock, user::api::unlock,
         user::api::reset_password,
         audit::api::list,
+        attachment::upload_api, attachment::meta_api,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

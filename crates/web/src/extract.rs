@@ -64,8 +64,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
+    match serde_path_to_error::deserialize::<_, T>(&mut *de) {
+        // Anything after the first value (a second object, stray text) makes the body invalid.
+        Ok(v) => match de.end() {
+            Ok(()) => Ok(v),
+            Err(_) => Err(AppError::BadRequest("请求体不是有效的 JSON".into())),
+        },
         Err(e) => {
             let inner = e.inner();
             if inner.is_syntax() || inner.is_eof() || inner.is_io() {

@@ -27,10 +27,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
 
 use anjian_db::session::Policy;
 use anjian_db::Db;
@@ -109,20 +109,25 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn(auth::csrf))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))
+        // Uploads are the largest bodies; a little headroom covers the multipart framing. axum's
+        // own limit (rather than tower-http's) so that extractors recognise it and answer 413.
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit + 64 * 1024))
         .layer(middleware::from_fn(shape_errors))
         .layer(middleware::from_fn(security_headers))
-        .layer(axum::extract::DefaultBodyLimit::max(upload_limit + 64 * 1024))
-        // Uploads are the largest bodies; a little headroom covers the multipart framing.
-        .layer(RequestBodyLimitLayer::new(upload_limit + 64 * 1024))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(CatchPanicLayer::custom(|_| {
             AppError::Internal("服务器内部错误，请稍后重试".into()).into_page_response()
         }))
         .layer(PropagateRequestIdLayer::new(HeaderName::from_static("x-request-id")))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                // One access-log line per request, carrying the span's request id.
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
+        )
         .layer(SetRequestIdLayer::new(HeaderName::from_static("x-request-id"), MakeRequestUuid))
         .with_state(state)
 }

@@ -65,11 +65,18 @@ impl From<Attachment> for AttachmentDto {
 async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Attachment, AppError> {
     let mut org_id: Option<i64> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
-    let bad = |m: &str| AppError::BadRequest(m.to_string());
-    while let Some(mut field) = mp.next_field().await.map_err(|_| bad("上传内容格式不正确"))? {
+    // A body cut off by the size limit surfaces as a multipart read error: report it as 413.
+    let read_err = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest("上传内容格式不正确".to_string())
+        }
+    };
+    while let Some(mut field) = mp.next_field().await.map_err(read_err)? {
         match field.name().unwrap_or("") {
             "org_id" => {
-                let text = field.text().await.map_err(|_| bad("上传内容格式不正确"))?;
+                let text = field.text().await.map_err(read_err)?;
                 org_id = Some(text.trim().parse().map_err(|_| {
                     AppError::Invalid(FieldErrors::single("org_id", "所属组织编号必须是整数"))
                 })?);
@@ -77,13 +84,7 @@ async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Att
             "file" => {
                 let name = field.file_name().unwrap_or("附件").chars().take(200).collect::<String>();
                 let mut buf = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::PayloadTooLarge
-                    } else {
-                        bad("上传内容格式不正确")
-                    }
-                })? {
+                while let Some(chunk) = field.chunk().await.map_err(read_err)? {
                     if buf.len() + chunk.len() > state.upload_limit {
                         return Err(AppError::PayloadTooLarge);
                     }
@@ -102,6 +103,8 @@ async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Att
     let kind = sniff::sniff(&bytes, &name).ok_or_else(|| {
         AppError::UnsupportedMedia("不支持的文件类型：仅支持图片（JPG、PNG、GIF、WEBP）、PDF 和 Office 文档".into())
     })?;
+    // Refuse a target outside the caller's scope before anything reaches the store.
+    attachment::check_target(&state.db, &auth.ctx(), org_id).await?;
     let sha = hex::encode(Sha256::digest(&bytes));
     let size = bytes.len() as i64;
     let thumb = if kind.image { thumb::make(bytes.clone()).await } else { None };

@@ -8,8 +8,8 @@ pub mod routes;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 
-use anjian_db::audit::{self, AuditEntry, AuditFilter};
-use anjian_db::{Ctx, Db, DbError, FieldErrors, PageReq};
+use anjian_db::audit::AuditFilter;
+use anjian_db::FieldErrors;
 use anjian_domain::dates::parse_date;
 use anjian_domain::time::shanghai;
 
@@ -152,41 +152,6 @@ impl AuditParams {
             ("to", self.to.clone()),
         ])
     }
-}
-
-/// One entry by id, within the caller's organisation scope: an entry tied to an organisation
-/// outside it is NotFound, like every other out-of-scope id (entries tied to no organisation,
-/// such as failed logins with unknown user names, are visible to every audit administrator).
-///
-/// The data layer has no lookup by id, so: it lists entries newest first and ids run 1, 2, 3…
-/// without gaps (the hash chain's verification insists on it), so the entry with id `k` sits
-/// `max - k` rows from the top of the unfiltered list. Entries appended meanwhile only push it
-/// further down, hence the look at the following window too. A gap (a deleted row) makes this
-/// miss: NotFound.
-pub async fn find_entry(db: &Db, ctx: &Ctx, id: i64) -> Result<AuditEntry, DbError> {
-    let e = find_unscoped(db, ctx, id).await?;
-    if let Some(org_id) = e.org_id {
-        anjian_db::org::get_scoped(db, ctx, org_id).await?;
-    }
-    Ok(e)
-}
-
-async fn find_unscoped(db: &Db, ctx: &Ctx, id: i64) -> Result<AuditEntry, DbError> {
-    const WINDOW: i64 = 200;
-    let all = AuditFilter::default();
-    let newest = audit::list(db, ctx, &all, PageReq::new(Some(1), Some(1))).await?;
-    let Some(max) = newest.items.first().map(|e| e.id) else { return Err(DbError::NotFound) };
-    if id < 1 || id > max {
-        return Err(DbError::NotFound);
-    }
-    let first_page = (max - id) / WINDOW + 1;
-    for page in [first_page, first_page + 1] {
-        let p = audit::list(db, ctx, &all, PageReq::new(Some(page), Some(WINDOW))).await?;
-        if let Some(e) = p.items.into_iter().find(|e| e.id == id) {
-            return Ok(e);
-        }
-    }
-    Err(DbError::NotFound)
 }
 
 /// A JSON snapshot pretty-printed for reading; text that is not JSON is shown as it is.

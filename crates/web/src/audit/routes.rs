@@ -11,7 +11,7 @@ use anjian_db::audit::{self, AuditEntry, Change};
 use anjian_db::{FieldErrors, Page, PageReq};
 use anjian_domain::role::Permission;
 
-use super::{action_label, entity_label, find_entry, pretty_json, AuditParams, ACTIONS, ENTITIES};
+use super::{action_label, entity_label, pretty_json, AuditParams, ACTIONS, ENTITIES};
 use crate::auth::{Access, Auth};
 use crate::error::{AppError, PageError, PageResult};
 use crate::extract::Id;
@@ -212,7 +212,7 @@ struct DetailPage {
 }
 
 async fn detail(State(state): State<AppState>, auth: Auth, Id(id): Id) -> PageResult<Html<String>> {
-    let e = find_entry(&state.db, &auth.ctx(), id).await?;
+    let e = anjian_db::audit::get(&state.db, &auth.ctx(), id).await?;
     let p = DetailPage {
         chrome: Chrome::new(&auth, "/audit", format!("审计记录 #{id}"))
             .crumb("/audit", "审计日志")

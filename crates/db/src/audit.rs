@@ -57,6 +57,10 @@ pub struct AuditEntry {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// Name of the organisation, for display only: not part of the hashed record.
+    #[sqlx(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
 }
 
 impl AuditEntry {
@@ -109,6 +113,7 @@ pub async fn record(tx: &mut Tx, ctx: &Ctx, change: Change<'_>) -> Result<()> {
         after_json: change.after.map(|v| v.to_string()),
         prev_hash,
         hash: String::new(),
+        org_name: None,
     };
     e.hash = e.compute_hash();
     tx.execute(
@@ -190,6 +195,10 @@ pub async fn verify(db: &Db) -> Result<VerifyReport> {
 
 const SELECT: &str = "SELECT id, at, actor_user_id, actor_username, ip, org_id, entity, entity_id, action, \
                       before_json, after_json, prev_hash, hash FROM audit_log";
+/// The same with the organisation's current name, for pages and exports.
+const SELECT_NAMED: &str = "SELECT id, at, actor_user_id, actor_username, ip, org_id, entity, entity_id, action, \
+                      before_json, after_json, prev_hash, hash, \
+                      (SELECT o.name FROM org o WHERE o.id = audit_log.org_id) AS org_name FROM audit_log";
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -242,7 +251,7 @@ fn filtered(ctx: &Ctx, f: &AuditFilter, head: &str) -> Q {
 pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter, page: PageReq) -> Result<Page<AuditEntry>> {
     ctx.require(Permission::AuditView)?;
     let (total,): (i64,) = db.fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM audit_log")).await?;
-    let mut q = filtered(ctx, f, SELECT);
+    let mut q = filtered(ctx, f, SELECT_NAMED);
     q.push(" ORDER BY id DESC LIMIT ").push_arg(page.page_size);
     q.push(" OFFSET ").push_arg(page.offset());
     let items = db.fetch_all(&q).await?;
@@ -252,7 +261,7 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter, page: PageReq) -> Result<
 /// Everything matching the filter, newest first, capped; for the Excel export.
 pub async fn export(db: &Db, ctx: &Ctx, f: &AuditFilter, cap: i64) -> Result<Vec<AuditEntry>> {
     ctx.require(Permission::AuditExport)?;
-    let mut q = filtered(ctx, f, SELECT);
+    let mut q = filtered(ctx, f, SELECT_NAMED);
     q.push(" ORDER BY id DESC LIMIT ").push_arg(cap);
     db.fetch_all(&q).await
 }
@@ -260,7 +269,7 @@ pub async fn export(db: &Db, ctx: &Ctx, f: &AuditFilter, cap: i64) -> Result<Vec
 /// One entry in scope, else NotFound.
 pub async fn get(db: &Db, ctx: &Ctx, id: i64) -> Result<AuditEntry> {
     ctx.require(Permission::AuditView)?;
-    let mut q = scoped(ctx, SELECT);
+    let mut q = scoped(ctx, SELECT_NAMED);
     q.push(" AND id = ").push_arg(id);
     db.fetch_one(&q).await
 }

@@ -187,9 +187,11 @@ pub fn xlsx(entries: &[AuditEntry]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         ws.write_string(r, 1, instant(&e.at))?;
         ws.write_string(r, 2, &e.actor_username)?;
         ws.write_string(r, 3, &e.ip)?;
-        if let Some(o) = e.org_id {
-            ws.write_number(r, 4, o as f64)?;
-        }
+        match (&e.org_name, e.org_id) {
+            (Some(n), Some(o)) => ws.write_string(r, 4, format!("{n}（{o}）"))?,
+            (None, Some(o)) => ws.write_string(r, 4, o.to_string())?,
+            _ => ws,
+        };
         ws.write_string(r, 5, entity_label(&e.entity))?;
         ws.write_string(r, 6, &e.entity_id)?;
         ws.write_string(r, 7, action_label(&e.action))?;

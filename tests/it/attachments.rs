@@ -256,7 +256,6 @@ async fn an_upload_over_the_limit_is_413_and_stores_nothing() {
 }
 
 #[tokio::test]
-#[ignore = "app bug: a streamed upload past the transport limit surfaces as a multipart read error and attachment::receive answers 400"]
 async fn a_streamed_upload_far_over_the_limit_is_413() {
     // No Content-Length (chunked transfer): the body limit trips while the file is being read.
     let app = TestApp::new().await;
@@ -271,7 +270,6 @@ async fn a_streamed_upload_far_over_the_limit_is_413() {
 }
 
 #[tokio::test]
-#[ignore = "app bug: RequestBodyLimitLayer sits outside shape_errors (crates/web/src/lib.rs), so its early 413 is text/plain"]
 async fn an_upload_announced_over_the_limit_gets_the_json_413() {
     // Browsers and curl always send Content-Length with an upload.
     let app = TestApp::new().await;
@@ -355,7 +353,6 @@ async fn org_id_outside_the_callers_scope_is_422_naming_org_id() {
 }
 
 #[tokio::test]
-#[ignore = "app bug: attachment::receive writes the object to the store before attachment::create checks org_id"]
 async fn an_upload_refused_for_its_org_id_stores_no_object() {
     let app = TestApp::new().await;
     let f = app.fixture().await;

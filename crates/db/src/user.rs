@@ -72,15 +72,34 @@ const ROW_SELECT: &str = "SELECT u.id, u.username, u.name, u.org_id, o.name AS o
                           u.role, u.phone, u.must_change_password, u.locked_until, u.disabled, u.last_login_at \
                           FROM app_user u JOIN org o ON o.id = u.org_id";
 
+/// argon2id allocates its 19 MiB working memory per call. glibc keeps freed memory in the arena
+/// of the blocking thread that used it, so without a trim every thread that ever hashed holds
+/// ~19 MiB for good: the idle server would sit at 50–150 MiB instead of ~12.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only returns free pages of glibc's own heaps to the kernel; it
+        // takes no pointers and is safe to call from any thread at any time.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 pub async fn hash_password(password: &str) -> Result<String> {
     let pw = password.to_string();
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
         let salt = SaltString::generate(&mut OsRng);
-        argon2::Argon2::default()
+        let hashed = argon2::Argon2::default()
             .hash_password(pw.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| DbError::Other(format!("密码哈希失败：{e}")))
+            .map_err(|e| DbError::Other(format!("密码哈希失败：{e}")));
+        release_freed_memory();
+        hashed
     })
     .await
     .map_err(|e| DbError::Other(format!("密码哈希失败：{e}")))?
@@ -90,10 +109,12 @@ pub async fn verify_password(password: &str, hash: &str) -> bool {
     let (pw, hash) = (password.to_string(), hash.to_string());
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        match PasswordHash::new(&hash) {
+        let ok = match PasswordHash::new(&hash) {
             Ok(parsed) => argon2::Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok(),
             Err(_) => false,
-        }
+        };
+        release_freed_memory();
+        ok
     })
     .await
     .unwrap_or(false)

@@ -8,45 +8,47 @@ use anjian_db::Q;
 use anjian_domain::role::Role;
 use anjian_testkit::{Login, TestApp, PASSWORD};
 
-/// GET /login for the pre-login cookie and the form's token, then POST the form.
-async fn login_form(app: &TestApp, username: &str, password: &str) -> anjian_testkit::Resp {
-    let page = app.send(Request::get("/login").body(Body::empty()).unwrap()).await;
-    assert_eq!(page.status, StatusCode::OK);
-    let pre = page.set_cookie("anjian_pre").expect("login page sets the pre-login cookie");
-    let html = page.text();
-    let token = html.split("name=\"csrf_token\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
-    assert_eq!(token, pre, "the form carries the cookie's token");
-    let body = serde_urlencoded::to_string([("username", username), ("password", password), ("csrf_token", &token)]).unwrap();
-    app.send(
-        Request::post("/login")
-            .header(header::COOKIE, format!("anjian_pre={pre}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn login_sets_a_hardened_session_cookie_and_audits() {
     let app = TestApp::new().await;
     let f = app.fixture().await;
     app.user("zhang", Role::UnitOfficer, f.unit_a.id).await;
-    let res = login_form(&app, "zhang", PASSWORD).await;
+    let res = app.login_form("zhang", PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location(), "/");
-    let raw = res.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap().to_string();
+    let raw = res
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap()
+        .to_string();
     assert!(raw.starts_with("anjian_session="), "{raw}");
-    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"), "{raw}");
+    assert!(
+        raw.contains("HttpOnly") && raw.contains("SameSite=Lax"),
+        "{raw}"
+    );
     let e = app.last_audit().await;
-    assert_eq!((e.entity.as_str(), e.action.as_str(), e.actor_username.as_str()), ("session", "login", "zhang"));
+    assert_eq!(
+        (
+            e.entity.as_str(),
+            e.action.as_str(),
+            e.actor_username.as_str()
+        ),
+        ("session", "login", "zhang")
+    );
     // Only the hash of the cookie is stored.
     let cookie = res.set_cookie("anjian_session").unwrap();
-    let (n,): (i64,) =
-        app.db.fetch_one(&Q::new("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(&cookie)).await.unwrap();
+    let (n,): (i64,) = app
+        .db
+        .fetch_one(&Q::new("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(&cookie))
+        .await
+        .unwrap();
     assert_eq!(n, 0);
     let home = app.send(
-        Request::get("/").header(header::COOKIE, format!("anjian_session={cookie}")).body(Body::empty()).unwrap(),
+        Request::get("/")
+            .header(header::COOKIE, format!("anjian_session={cookie}"))
+            .body(Body::empty())
+            .unwrap(),
     );
     let home = home.await;
     assert_eq!(home.status, StatusCode::OK);
@@ -59,20 +61,29 @@ async fn five_failures_lock_the_account_for_the_lockout_period() {
     let f = app.fixture().await;
     let u = app.user("li", Role::UnitOfficer, f.unit_a.id).await;
     for i in 1..=4 {
-        let res = login_form(&app, "li", "wrong-Passw0rd").await;
+        let res = app.login_form("li", "wrong-Passw0rd").await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
         assert!(res.text().contains("用户名或密码错误"), "{}", res.text());
     }
-    let fifth = login_form(&app, "li", "wrong-Passw0rd").await;
-    assert!(fifth.text().contains("账号已锁定"), "the fifth failure locks");
+    let fifth = app.login_form("li", "wrong-Passw0rd").await;
+    assert!(
+        fifth.text().contains("账号已锁定"),
+        "the fifth failure locks"
+    );
     // Even the right password is refused while locked.
-    let res = login_form(&app, "li", PASSWORD).await;
+    let res = app.login_form("li", PASSWORD).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("账号已锁定"));
-    let (until,): (Option<chrono::DateTime<chrono::Utc>>,) =
-        app.db.fetch_one(&Q::new("SELECT locked_until FROM app_user WHERE id = $1").bind(u.id)).await.unwrap();
+    let (until,): (Option<chrono::DateTime<chrono::Utc>>,) = app
+        .db
+        .fetch_one(&Q::new("SELECT locked_until FROM app_user WHERE id = $1").bind(u.id))
+        .await
+        .unwrap();
     let minutes = (until.unwrap() - chrono::Utc::now()).num_minutes();
-    assert!((14..=15).contains(&minutes), "locked for 15 minutes, got {minutes}");
+    assert!(
+        (14..=15).contains(&minutes),
+        "locked for 15 minutes, got {minutes}"
+    );
     // When the period has passed, the right password works again.
     app.db
         .execute(
@@ -82,9 +93,17 @@ async fn five_failures_lock_the_account_for_the_lockout_period() {
         )
         .await
         .unwrap();
-    assert_eq!(login_form(&app, "li", PASSWORD).await.status, StatusCode::SEE_OTHER);
-    let (failed,): (i64,) =
-        app.db.fetch_one(&Q::new("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'")).await.unwrap();
+    assert_eq!(
+        app.login_form("li", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let (failed,): (i64,) = app
+        .db
+        .fetch_one(&Q::new(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'",
+        ))
+        .await
+        .unwrap();
     assert_eq!(failed, 6, "every failed attempt is audited");
 }
 
@@ -93,8 +112,8 @@ async fn unknown_user_and_wrong_password_read_the_same() {
     let app = TestApp::new().await;
     let f = app.fixture().await;
     app.user("wang", Role::UnitOfficer, f.unit_a.id).await;
-    let a = login_form(&app, "nobody", "whatever-Passw0rd").await;
-    let b = login_form(&app, "wang", "whatever-Passw0rd").await;
+    let a = app.login_form("nobody", "whatever-Passw0rd").await;
+    let b = app.login_form("wang", "whatever-Passw0rd").await;
     assert_eq!(a.status, b.status);
     assert!(a.text().contains("用户名或密码错误") && b.text().contains("用户名或密码错误"));
 }
@@ -104,7 +123,11 @@ async fn state_changing_requests_need_the_csrf_token() {
     let app = TestApp::new().await;
     let f = app.fixture().await;
     let login = app.login_role(Role::SystemAdmin, f.bureau.id).await;
-    let form = [("kind", "site"), ("parent_id", &*f.unit_a.id.to_string()), ("name", "新库点")];
+    let form = [
+        ("kind", "site"),
+        ("parent_id", &*f.unit_a.id.to_string()),
+        ("name", "新库点"),
+    ];
     let other = app.login_role(Role::SystemAdmin, f.bureau.id).await;
     let before = app.audit_count().await;
     // No token at all.
@@ -122,7 +145,10 @@ async fn state_changing_requests_need_the_csrf_token() {
     // Someone else's token.
     let mut with_wrong: Vec<(&str, &str)> = form.to_vec();
     with_wrong.push(("csrf_token", &other.csrf));
-    assert_eq!(app.post("/orgs", &login, &with_wrong).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post("/orgs", &login, &with_wrong).await.status,
+        StatusCode::FORBIDDEN
+    );
     // Header form, as the JS enhancement sends it, with a wrong value.
     let res = app
         .send(
@@ -134,9 +160,16 @@ async fn state_changing_requests_need_the_csrf_token() {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.audit_count().await, before, "refused requests change nothing");
+    assert_eq!(
+        app.audit_count().await,
+        before,
+        "refused requests change nothing"
+    );
     // The right token passes.
-    assert_eq!(app.post("/orgs", &login, &form).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.post("/orgs", &login, &form).await.status,
+        StatusCode::SEE_OTHER
+    );
     // The login form itself is protected by the pre-login cookie.
     let res = app
         .send(
@@ -156,7 +189,11 @@ async fn status_of_home(app: &TestApp, login: &Login) -> (StatusCode, String) {
 
 #[tokio::test]
 async fn idle_sessions_expire_and_the_expiry_is_audited() {
-    let app = TestApp::with_policy(Policy { idle_timeout_minutes: 30, ..Policy::default() }).await;
+    let app = TestApp::with_policy(Policy {
+        idle_timeout_minutes: 30,
+        ..Policy::default()
+    })
+    .await;
     let f = app.fixture().await;
     let login = app.login_role(Role::UnitOfficer, f.unit_a.id).await;
     assert_eq!(status_of_home(&app, &login).await.0, StatusCode::OK);
@@ -184,7 +221,9 @@ async fn idle_sessions_expire_and_the_expiry_is_audited() {
     assert!(location.starts_with("/login"));
     let (reason,): (Option<String>,) = app
         .db
-        .fetch_one(&Q::new("SELECT end_reason FROM user_session WHERE user_id = $1").bind(login.user_id))
+        .fetch_one(
+            &Q::new("SELECT end_reason FROM user_session WHERE user_id = $1").bind(login.user_id),
+        )
         .await
         .unwrap();
     assert_eq!(reason.as_deref(), Some("idle_timeout"));
@@ -214,29 +253,63 @@ async fn a_forced_password_change_comes_before_anything_else() {
     let app = TestApp::new().await;
     let f = app.fixture().await;
     let u = app.user("zhao", Role::UnitOfficer, f.unit_a.id).await;
-    app.db.execute(&Q::new("UPDATE app_user SET must_change_password = $1 WHERE id = $2").bind(true).bind(u.id)).await.unwrap();
-    let res = login_form(&app, "zhao", PASSWORD).await;
+    app.db
+        .execute(
+            &Q::new("UPDATE app_user SET must_change_password = $1 WHERE id = $2")
+                .bind(true)
+                .bind(u.id),
+        )
+        .await
+        .unwrap();
+    let res = app.login_form("zhao", PASSWORD).await;
     assert_eq!(res.location(), "/password");
     let login = app.login_as(&u).await;
     let res = app.get("/orgs", &login).await;
-    assert_eq!((res.status, res.location().as_str()), (StatusCode::SEE_OTHER, "/password"));
+    assert_eq!(
+        (res.status, res.location().as_str()),
+        (StatusCode::SEE_OTHER, "/password")
+    );
     // A weak password is refused with the field named.
     let weak = app
-        .post("/password", &login, &[("old_password", PASSWORD), ("new_password", "abcdefgh"), ("confirm_password", "abcdefgh")])
+        .post(
+            "/password",
+            &login,
+            &[
+                ("old_password", PASSWORD),
+                ("new_password", "abcdefgh"),
+                ("confirm_password", "abcdefgh"),
+            ],
+        )
         .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.text().contains("密码需包含"), "{}", weak.text());
     // Wrong old password.
     let res = app
-        .post("/password", &login, &[("old_password", "x"), ("new_password", "N3w-Secret!"), ("confirm_password", "N3w-Secret!")])
+        .post(
+            "/password",
+            &login,
+            &[
+                ("old_password", "x"),
+                ("new_password", "N3w-Secret!"),
+                ("confirm_password", "N3w-Secret!"),
+            ],
+        )
         .await;
     assert!(res.text().contains("原密码不正确"));
     let ok = app
-        .post("/password", &login, &[("old_password", PASSWORD), ("new_password", "N3w-Secret!"), ("confirm_password", "N3w-Secret!")])
+        .post(
+            "/password",
+            &login,
+            &[
+                ("old_password", PASSWORD),
+                ("new_password", "N3w-Secret!"),
+                ("confirm_password", "N3w-Secret!"),
+            ],
+        )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/orgs", &login).await.status, StatusCode::OK);
-    assert_eq!(login_form(&app, "zhao", "N3w-Secret!").await.location(), "/");
+    assert_eq!(app.login_form("zhao", "N3w-Secret!").await.location(), "/");
     assert_eq!(app.last_audit().await.action, "login");
 }
 
@@ -261,15 +334,37 @@ async fn api_tokens_act_with_their_users_rights_until_revoked() {
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["username"], "api_user");
     assert_eq!(
-        app.api(Method::GET, &format!("/api/v1/orgs/{}", f.unit_b.id), Some(&token), None).await.status,
+        app.api(
+            Method::GET,
+            &format!("/api/v1/orgs/{}", f.unit_b.id),
+            Some(&token),
+            None
+        )
+        .await
+        .status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(app.api(Method::GET, "/api/v1/me", Some("ajt_forged"), None).await.status, StatusCode::UNAUTHORIZED);
-    let (stored,): (String,) =
-        app.db.fetch_one(&Q::new("SELECT token_hash FROM api_token WHERE user_id = $1").bind(u.id)).await.unwrap();
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", Some("ajt_forged"), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (stored,): (String,) = app
+        .db
+        .fetch_one(&Q::new("SELECT token_hash FROM api_token WHERE user_id = $1").bind(u.id))
+        .await
+        .unwrap();
     assert_ne!(stored, token, "tokens are stored hashed");
-    anjian_db::session::revoke_tokens(&app.db, &anjian_db::Ctx::system("test"), "api_user", None).await.unwrap();
-    assert_eq!(app.api(Method::GET, "/api/v1/me", Some(&token), None).await.status, StatusCode::UNAUTHORIZED);
+    anjian_db::session::revoke_tokens(&app.db, &anjian_db::Ctx::system("test"), "api_user", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", Some(&token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]

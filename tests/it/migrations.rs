@@ -8,7 +8,9 @@ use anjian_db::{DbError, Q};
 use anjian_testkit::TestApp;
 
 fn sql_files(dir: &str) -> BTreeSet<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/db/migrations").join(dir);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/db/migrations")
+        .join(dir);
     std::fs::read_dir(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .filter_map(|e| e.ok())
@@ -22,22 +24,51 @@ fn both_backends_have_the_same_migration_files_and_all_are_embedded() {
     let sqlite = sql_files("sqlite");
     let postgres = sql_files("postgres");
     assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres must hold the same names");
-    let embedded: BTreeSet<String> = MIGRATIONS.iter().map(|m| format!("{}.sql", m.name)).collect();
-    assert_eq!(embedded, sqlite, "every migration file must be listed in migrate::MIGRATIONS");
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres must hold the same names"
+    );
+    let embedded: BTreeSet<String> = MIGRATIONS
+        .iter()
+        .map(|m| format!("{}.sql", m.name))
+        .collect();
+    assert_eq!(
+        embedded, sqlite,
+        "every migration file must be listed in migrate::MIGRATIONS"
+    );
     for (i, m) in MIGRATIONS.iter().enumerate() {
         assert_eq!(m.version, i as i64 + 1, "versions are consecutive");
-        assert!(m.name.starts_with(&format!("{:04}_", m.version)), "file name starts with its version");
+        assert!(
+            m.name.starts_with(&format!("{:04}_", m.version)),
+            "file name starts with its version"
+        );
     }
 }
 
 #[tokio::test]
 async fn migrates_from_empty_and_is_idempotent() {
     let app = TestApp::new().await;
-    assert_eq!(migrate::current_version(&app.db).await.unwrap(), migrate::latest_version());
-    assert!(migrate::migrate(&app.db).await.unwrap().is_empty(), "second run applies nothing");
-    for table in ["org", "app_user", "user_session", "api_token", "audit_log", "attachment"] {
-        let (n,): (i64,) = app.db.fetch_one(&Q::new(&format!("SELECT COUNT(*) FROM {table}"))).await.unwrap();
+    assert_eq!(
+        migrate::current_version(&app.db).await.unwrap(),
+        migrate::latest_version()
+    );
+    assert!(
+        migrate::migrate(&app.db).await.unwrap().is_empty(),
+        "second run applies nothing"
+    );
+    for table in [
+        "org",
+        "app_user",
+        "user_session",
+        "api_token",
+        "audit_log",
+        "attachment",
+    ] {
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(&Q::new(&format!("SELECT COUNT(*) FROM {table}")))
+            .await
+            .unwrap();
         assert_eq!(n, 0, "{table} exists and is empty");
     }
 }
@@ -67,7 +98,9 @@ async fn sqlite_and_postgres_schemas_have_the_same_columns() {
     };
     let dir = std::env::temp_dir().join(format!("anjian-schema-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    let sqlite = anjian_db::Db::connect_sqlite(dir.join("s.db")).await.unwrap();
+    let sqlite = anjian_db::Db::connect_sqlite(dir.join("s.db"))
+        .await
+        .unwrap();
     migrate::migrate(&sqlite).await.unwrap();
     let pg = TestApp::new().await;
     let _ = url;
@@ -77,8 +110,12 @@ async fn sqlite_and_postgres_schemas_have_the_same_columns() {
         .unwrap();
     assert!(tables.len() >= 7);
     for (t,) in tables {
-        let lite: Vec<(String,)> =
-            sqlite.fetch_all(&Q::new(&format!("SELECT name FROM pragma_table_info('{t}') ORDER BY name"))).await.unwrap();
+        let lite: Vec<(String,)> = sqlite
+            .fetch_all(&Q::new(&format!(
+                "SELECT name FROM pragma_table_info('{t}') ORDER BY name"
+            )))
+            .await
+            .unwrap();
         let pgc: Vec<(String,)> = pg
             .db
             .fetch_all(

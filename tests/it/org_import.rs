@@ -35,13 +35,26 @@ fn xlsx(header: &[&str], rows: &[[&str; 9]]) -> Vec<u8> {
 }
 
 async fn org_count(app: &TestApp) -> i64 {
-    let (n,): (i64,) = app.db.fetch_one(&Q::new("SELECT COUNT(*) FROM org")).await.unwrap();
+    let (n,): (i64,) = app
+        .db
+        .fetch_one(&Q::new("SELECT COUNT(*) FROM org"))
+        .await
+        .unwrap();
     n
 }
 
 fn payload(html: &str) -> String {
-    let raw = html.split("name=\"payload\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("confirm form");
-    raw.replace("&quot;", "\"").replace("&#34;", "\"").replace("&amp;", "&").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+    let raw = html
+        .split("name=\"payload\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("confirm form");
+    raw.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
 }
 
 #[tokio::test]
@@ -55,14 +68,41 @@ async fn template_preview_and_confirm() {
     assert!(t.body.starts_with(b"PK"));
 
     let code = uscc(4242);
-    let unit = ["测试局", "单位", "新储备公司", &code, "某路1号", "王五", "", "0591-1234567", "3"];
-    let site = ["新储备公司", "库点", "新储备公司一号库", "", "", "", "", "", ""];
+    let unit = [
+        "测试局",
+        "单位",
+        "新储备公司",
+        &code,
+        "某路1号",
+        "王五",
+        "",
+        "0591-1234567",
+        "3",
+    ];
+    let site = [
+        "新储备公司",
+        "库点",
+        "新储备公司一号库",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ];
     let bad = ["测试局", "单位", "缺代码公司", "", "", "", "", "", "x"];
     let before = org_count(&app).await;
     let audit_before = app.audit_count().await;
 
     // One bad row: the preview names it and nothing is written.
-    let res = app.upload("/orgs/import", &admin, "orgs.xlsx", &xlsx(&HEADER, &[unit, site, bad])).await;
+    let res = app
+        .upload(
+            "/orgs/import",
+            &admin,
+            "orgs.xlsx",
+            &xlsx(&HEADER, &[unit, site, bad]),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text();
     // Both the unreadable cell and the rule the dry run checks are reported at once.
@@ -72,27 +112,59 @@ async fn template_preview_and_confirm() {
     assert_eq!(org_count(&app).await, before);
 
     // All rows good: a preview (dry run, still nothing written) with a confirm form.
-    let res = app.upload("/orgs/import", &admin, "orgs.xlsx", &xlsx(&HEADER, &[unit, site])).await;
+    let res = app
+        .upload(
+            "/orgs/import",
+            &admin,
+            "orgs.xlsx",
+            &xlsx(&HEADER, &[unit, site]),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert!(res.text().contains("确认导入 2 行"));
     assert_eq!(org_count(&app).await, before);
-    assert_eq!(app.audit_count().await, audit_before, "a dry run leaves no trace");
+    assert_eq!(
+        app.audit_count().await,
+        audit_before,
+        "a dry run leaves no trace"
+    );
 
-    let res = app.post("/orgs/import/confirm", &admin, &[("payload", &payload(&res.text()))]).await;
+    let res = app
+        .post(
+            "/orgs/import/confirm",
+            &admin,
+            &[("payload", &payload(&res.text()))],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
     assert_eq!(org_count(&app).await, before + 2);
     let (unit_id, unit_parent, got_uscc): (i64, Option<i64>, Option<String>) = app
         .db
-        .fetch_one(&Q::new("SELECT id, parent_id, uscc FROM org WHERE name = '新储备公司'"))
+        .fetch_one(&Q::new(
+            "SELECT id, parent_id, uscc FROM org WHERE name = '新储备公司'",
+        ))
         .await
         .unwrap();
     assert_eq!(unit_parent, Some(f.bureau.id));
     assert_eq!(got_uscc.as_deref(), Some(code.as_str()));
-    let (site_parent,): (Option<i64>,) =
-        app.db.fetch_one(&Q::new("SELECT parent_id FROM org WHERE name = '新储备公司一号库'")).await.unwrap();
-    assert_eq!(site_parent, Some(unit_id), "a row may name a parent created earlier in the same file");
+    let (site_parent,): (Option<i64>,) = app
+        .db
+        .fetch_one(&Q::new(
+            "SELECT parent_id FROM org WHERE name = '新储备公司一号库'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        site_parent,
+        Some(unit_id),
+        "a row may name a parent created earlier in the same file"
+    );
     assert_eq!(app.last_audit().await.action, "import");
-    assert_eq!(app.audit_count().await, audit_before + 3, "two creates and the import itself");
+    assert_eq!(
+        app.audit_count().await,
+        audit_before + 3,
+        "two creates and the import itself"
+    );
 }
 
 #[tokio::test]
@@ -102,10 +174,19 @@ async fn a_wrong_header_is_refused_with_the_column_named() {
     let admin = app.login_role(Role::SystemAdmin, f.bureau.id).await;
     let mut header = HEADER;
     header[2] = "单位名称";
-    let res = app.upload("/orgs/import", &admin, "x.xlsx", &xlsx(&header, &[["测试局", "单位", "x", "", "", "", "", "", ""]])).await;
+    let res = app
+        .upload(
+            "/orgs/import",
+            &admin,
+            "x.xlsx",
+            &xlsx(&header, &[["测试局", "单位", "x", "", "", "", "", "", ""]]),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("第3列表头应为"), "{}", res.text());
-    let res = app.upload("/orgs/import", &admin, "x.xlsx", b"not a spreadsheet").await;
+    let res = app
+        .upload("/orgs/import", &admin, "x.xlsx", b"not a spreadsheet")
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("无法读取该文件"));
 }
@@ -121,8 +202,18 @@ async fn a_tampered_confirmation_is_checked_again() {
         {"line": 2, "parent": "甲单位", "input": {"kind": "site", "name": "合法库点"}},
         {"line": 3, "parent": f.unit_b.id.to_string(), "input": {"kind": "site", "name": "越权库点"}}
     ]);
-    let res = app.post("/orgs/import/confirm", &head, &[("payload", &payload.to_string())]).await;
+    let res = app
+        .post(
+            "/orgs/import/confirm",
+            &head,
+            &[("payload", &payload.to_string())],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("上级组织不存在"), "{}", res.text());
-    assert_eq!(org_count(&app).await, before, "all or nothing: the legal row is not written either");
+    assert_eq!(
+        org_count(&app).await,
+        before,
+        "all or nothing: the legal row is not written either"
+    );
 }

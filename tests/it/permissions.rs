@@ -32,14 +32,38 @@ const ACTIONS: [Action; 8] = [
 /// One row per role: may it perform each action of `ACTIONS`, in that order?
 const MATRIX: [(Role, [bool; 8]); 8] = [
     //                        list   view   edit   users  user   sess   audit  api
-    (Role::SystemAdmin, /*  */ [true, true, true, true, true, false, false, true]),
-    (Role::SecurityAdmin, /**/ [true, true, false, true, true, true, false, true]),
-    (Role::AuditAdmin, /*   */ [false, false, false, false, false, false, true, false]),
-    (Role::BureauSupervisor, [true, true, false, true, true, false, false, true]),
-    (Role::BureauLeader, /* */ [true, true, false, true, true, false, false, true]),
-    (Role::UnitHead, /*     */ [true, true, true, true, true, false, false, true]),
-    (Role::UnitOfficer, /*  */ [true, true, false, true, true, false, false, true]),
-    (Role::Inspector, /*    */ [true, true, false, false, false, false, false, true]),
+    (
+        Role::SystemAdmin,
+        /*  */ [true, true, true, true, true, false, false, true],
+    ),
+    (
+        Role::SecurityAdmin,
+        /**/ [true, true, false, true, true, true, false, true],
+    ),
+    (
+        Role::AuditAdmin,
+        /*   */ [false, false, false, false, false, false, true, false],
+    ),
+    (
+        Role::BureauSupervisor,
+        [true, true, false, true, true, false, false, true],
+    ),
+    (
+        Role::BureauLeader,
+        /* */ [true, true, false, true, true, false, false, true],
+    ),
+    (
+        Role::UnitHead,
+        /*     */ [true, true, true, true, true, false, false, true],
+    ),
+    (
+        Role::UnitOfficer,
+        /*  */ [true, true, false, true, true, false, false, true],
+    ),
+    (
+        Role::Inspector,
+        /*    */ [true, true, false, false, false, false, false, true],
+    ),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -56,32 +80,78 @@ fn success(a: Action) -> StatusCode {
 }
 
 fn takes_target(a: Action) -> bool {
-    matches!(a, Action::OrgView | Action::OrgEdit | Action::UserView | Action::ApiOrgView)
+    matches!(
+        a,
+        Action::OrgView | Action::OrgEdit | Action::UserView | Action::ApiOrgView
+    )
 }
 
-async fn perform(app: &TestApp, f: &Fixture, role: Role, action: Action, target: Target) -> StatusCode {
-    let me = app.user(&format!("{}_{:?}_{:?}", role.code(), action, target).to_lowercase(), role, f.unit_a.id).await;
+async fn perform(
+    app: &TestApp,
+    f: &Fixture,
+    role: Role,
+    action: Action,
+    target: Target,
+) -> StatusCode {
+    let me = app
+        .user(
+            &format!("{}_{:?}_{:?}", role.code(), action, target).to_lowercase(),
+            role,
+            f.unit_a.id,
+        )
+        .await;
     let login = app.login_as(&me).await;
-    let site = if target == Target::Own { &f.site_a } else { &f.site_b };
-    let unit = if target == Target::Own { &f.unit_a } else { &f.unit_b };
+    let site = if target == Target::Own {
+        &f.site_a
+    } else {
+        &f.site_b
+    };
+    let unit = if target == Target::Own {
+        &f.unit_a
+    } else {
+        &f.unit_b
+    };
     match action {
         Action::OrgList => app.get("/orgs", &login).await.status,
         Action::OrgView => app.get(&format!("/orgs/{}", site.id), &login).await.status,
         Action::OrgEdit => {
-            app.post(&format!("/orgs/{}", site.id), &login, &[("kind", "site"), ("name", "改名后的库点"), ("sort_order", "1")])
-                .await
-                .status
+            app.post(
+                &format!("/orgs/{}", site.id),
+                &login,
+                &[
+                    ("kind", "site"),
+                    ("name", "改名后的库点"),
+                    ("sort_order", "1"),
+                ],
+            )
+            .await
+            .status
         }
         Action::UserList => app.get("/users", &login).await.status,
         Action::UserView => {
-            let other = app.user(&format!("peer_{:?}_{}", target, role.code()).to_lowercase(), Role::Inspector, unit.id).await;
-            app.get(&format!("/users/{}", other.id), &login).await.status
+            let other = app
+                .user(
+                    &format!("peer_{:?}_{}", target, role.code()).to_lowercase(),
+                    Role::Inspector,
+                    unit.id,
+                )
+                .await;
+            app.get(&format!("/users/{}", other.id), &login)
+                .await
+                .status
         }
         Action::SessionList => app.get("/sessions", &login).await.status,
         Action::AuditList => app.get("/audit", &login).await.status,
         Action::ApiOrgView => {
             let token = app.token_for(&me).await;
-            app.api(Method::GET, &format!("/api/v1/orgs/{}", site.id), Some(&token), None).await.status
+            app.api(
+                Method::GET,
+                &format!("/api/v1/orgs/{}", site.id),
+                Some(&token),
+                None,
+            )
+            .await
+            .status
         }
     }
 }
@@ -93,7 +163,11 @@ async fn every_role_every_action_own_and_other_organisation() {
     let mut failures = Vec::new();
     for (role, allowed) in MATRIX {
         for (i, action) in ACTIONS.into_iter().enumerate() {
-            let targets: &[Target] = if takes_target(action) { &[Target::Own, Target::Other] } else { &[Target::Own] };
+            let targets: &[Target] = if takes_target(action) {
+                &[Target::Own, Target::Other]
+            } else {
+                &[Target::Own]
+            };
             for &target in targets {
                 let expected = match (allowed[i], target) {
                     (false, _) => StatusCode::FORBIDDEN,
@@ -103,12 +177,18 @@ async fn every_role_every_action_own_and_other_organisation() {
                 };
                 let got = perform(&app, &f, role, action, target).await;
                 if got != expected {
-                    failures.push(format!("{role:?} {action:?} {target:?}: expected {expected}, got {got}"));
+                    failures.push(format!(
+                        "{role:?} {action:?} {target:?}: expected {expected}, got {got}"
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "permission matrix violations:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "permission matrix violations:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -117,13 +197,26 @@ async fn bureau_staff_see_the_whole_tree_unit_staff_only_their_unit() {
     let f = app.fixture().await;
     let bureau = app.login_role(Role::BureauSupervisor, f.bureau.id).await;
     for o in [&f.unit_a, &f.site_a, &f.unit_b, &f.site_b] {
-        assert_eq!(app.get(&format!("/orgs/{}", o.id), &bureau).await.status, StatusCode::OK, "{}", o.name);
+        assert_eq!(
+            app.get(&format!("/orgs/{}", o.id), &bureau).await.status,
+            StatusCode::OK,
+            "{}",
+            o.name
+        );
     }
     let unit = app.login_role(Role::UnitOfficer, f.unit_a.id).await;
     let list = app.get("/orgs", &unit).await.text();
-    assert!(list.contains("甲库点") && !list.contains("乙单位") && !list.contains("测试局"), "unit list is scoped");
+    assert!(
+        list.contains("甲库点") && !list.contains("乙单位") && !list.contains("测试局"),
+        "unit list is scoped"
+    );
     // The unit user cannot even see its parent bureau.
-    assert_eq!(app.get(&format!("/orgs/{}", f.bureau.id), &unit).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/orgs/{}", f.bureau.id), &unit)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[test]

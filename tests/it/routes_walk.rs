@@ -8,9 +8,9 @@ use axum::http::{header, Method, Request, StatusCode};
 
 use anjian_db::Q;
 use anjian_domain::role::Role;
+use anjian_testkit::TestApp;
 use anjian_web::auth::Access;
 use anjian_web::route_table;
-use anjian_testkit::TestApp;
 
 const PRE: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -45,8 +45,15 @@ fn concrete(path: &str, id: i64) -> String {
 async fn every_protected_route_refuses_an_anonymous_request() {
     let app = TestApp::new().await;
     let f = app.fixture().await;
-    let entries: Vec<_> = route_table().entries.into_iter().filter(|e| e.access != Access::Public).collect();
-    assert!(entries.len() > 20, "the table lists the application's routes");
+    let entries: Vec<_> = route_table()
+        .entries
+        .into_iter()
+        .filter(|e| e.access != Access::Public)
+        .collect();
+    assert!(
+        entries.len() > 20,
+        "the table lists the application's routes"
+    );
     let before = app.audit_count().await;
     for e in &entries {
         let path = concrete(e.path, f.site_a.id);
@@ -59,23 +66,39 @@ async fn every_protected_route_refuses_an_anonymous_request() {
                 .header(header::COOKIE, format!("anjian_pre={PRE}"))
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
-        let body = if e.method == Method::GET { Body::empty() } else { Body::from(format!("csrf_token={PRE}")) };
+        let body = if e.method == Method::GET {
+            Body::empty()
+        } else {
+            Body::from(format!("csrf_token={PRE}"))
+        };
         let res = app.send(b.body(body).unwrap()).await;
         if api {
             assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{} {path}", e.method);
             assert_eq!(res.json()["code"], "unauthorized");
         } else {
             assert_eq!(res.status, StatusCode::SEE_OTHER, "{} {path}", e.method);
-            assert!(res.location().starts_with("/login"), "{} {path} → {}", e.method, res.location());
+            assert!(
+                res.location().starts_with("/login"),
+                "{} {path} → {}",
+                e.method,
+                res.location()
+            );
         }
     }
-    assert_eq!(app.audit_count().await, before, "anonymous requests changed nothing");
+    assert_eq!(
+        app.audit_count().await,
+        before,
+        "anonymous requests changed nothing"
+    );
 }
 
 /// The first role (in matrix order) that passes the route's guard.
 fn role_for(access: Access) -> Role {
     match access {
-        Access::Perm(p) => Role::ALL.into_iter().find(|r| r.can(p)).expect("some role has every permission"),
+        Access::Perm(p) => Role::ALL
+            .into_iter()
+            .find(|r| r.can(p))
+            .expect("some role has every permission"),
         _ => Role::UnitOfficer,
     }
 }
@@ -88,10 +111,16 @@ async fn every_route_with_an_id_answers_404_outside_the_callers_scope() {
     let b_user = app.user("b_user", Role::Inspector, f.unit_b.id).await;
     // A live session of unit B's user, for the /sessions/{id} routes.
     app.login_as(&b_user).await;
-    let (b_session,): (i64,) =
-        app.db.fetch_one(&Q::new("SELECT MAX(id) FROM user_session WHERE user_id = $1").bind(b_user.id)).await.unwrap();
-    let (b_audit,): (i64,) =
-        app.db.fetch_one(&Q::new("SELECT MAX(id) FROM audit_log WHERE org_id = $1").bind(f.site_b.id)).await.unwrap();
+    let (b_session,): (i64,) = app
+        .db
+        .fetch_one(&Q::new("SELECT MAX(id) FROM user_session WHERE user_id = $1").bind(b_user.id))
+        .await
+        .unwrap();
+    let (b_audit,): (i64,) = app
+        .db
+        .fetch_one(&Q::new("SELECT MAX(id) FROM audit_log WHERE org_id = $1").bind(f.site_b.id))
+        .await
+        .unwrap();
     let (b_attachment,): (i64,) = app
         .db
         .fetch_one(
@@ -121,12 +150,18 @@ async fn every_route_with_an_id_answers_404_outside_the_callers_scope() {
             panic!("route {path} takes an id of a kind this test does not know: teach it")
         }
     };
-    let entries: Vec<_> = route_table().entries.into_iter().filter(|e| e.path.contains("{id}")).collect();
+    let entries: Vec<_> = route_table()
+        .entries
+        .into_iter()
+        .filter(|e| e.path.contains("{id}"))
+        .collect();
     assert!(entries.len() >= 10);
     let mut checked = 0;
     for e in entries {
         let role = role_for(e.access);
-        let me = app.user(&format!("walker_{checked}"), role, f.unit_a.id).await;
+        let me = app
+            .user(&format!("walker_{checked}"), role, f.unit_a.id)
+            .await;
         let path = concrete(e.path, id_for(e.path));
         let res = if path.starts_with("/api/") {
             let token = app.token_for(&me).await;
@@ -152,15 +187,27 @@ async fn every_route_with_an_id_answers_404_outside_the_callers_scope() {
             ];
             app.page(e.method.clone(), &path, Some(&login), &form).await
         };
-        assert_eq!(res.status, StatusCode::NOT_FOUND, "{} {path} as {role:?} at unit A: {}", e.method, res.text());
+        assert_eq!(
+            res.status,
+            StatusCode::NOT_FOUND,
+            "{} {path} as {role:?} at unit A: {}",
+            e.method,
+            res.text()
+        );
         checked += 1;
     }
     assert!(checked >= 10);
     // The out-of-scope records are untouched.
-    let (name,): (String,) =
-        app.db.fetch_one(&Q::new("SELECT name FROM org WHERE id = $1").bind(f.site_b.id)).await.unwrap();
+    let (name,): (String,) = app
+        .db
+        .fetch_one(&Q::new("SELECT name FROM org WHERE id = $1").bind(f.site_b.id))
+        .await
+        .unwrap();
     assert_eq!(name, "乙库点");
-    let (disabled,): (bool,) =
-        app.db.fetch_one(&Q::new("SELECT disabled FROM app_user WHERE id = $1").bind(b_user.id)).await.unwrap();
+    let (disabled,): (bool,) = app
+        .db
+        .fetch_one(&Q::new("SELECT disabled FROM app_user WHERE id = $1").bind(b_user.id))
+        .await
+        .unwrap();
     assert!(!disabled);
 }

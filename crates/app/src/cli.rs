@@ -16,7 +16,11 @@ use crate::config::Config;
 use crate::{demo, open_db};
 
 #[derive(Parser, Debug)]
-#[command(name = "anjian", version, about = "安全生产监管平台（粮食和物资储备系统）")]
+#[command(
+    name = "anjian",
+    version,
+    about = "安全生产监管平台（粮食和物资储备系统）"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -150,7 +154,12 @@ pub fn main() -> ExitCode {
         Command::Serve { listen, .. } => listen.clone(),
         _ => None,
     };
-    let cfg = match Config::load(cli.global.config.as_deref(), cli.global.database.clone(), cli.global.data_dir.clone(), listen) {
+    let cfg = match Config::load(
+        cli.global.config.as_deref(),
+        cli.global.database.clone(),
+        cli.global.data_dir.clone(),
+        listen,
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("错误：{e}");
@@ -158,7 +167,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging(&cfg);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");
@@ -177,8 +189,14 @@ pub fn main() -> ExitCode {
 fn init_logging(cfg: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ANJIAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if cfg.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if cfg.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
@@ -191,10 +209,16 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         Command::Serve { demo, .. } => serve(cfg, demo).await,
         Command::Restore { file } => {
             let target = cfg.sqlite_path().ok_or_else(|| {
-                anyhow::anyhow!("restore 仅适用于 SQLite；PostgreSQL 请使用 pg_restore，见 docs/deployment.md")
+                anyhow::anyhow!(
+                    "restore 仅适用于 SQLite；PostgreSQL 请使用 pg_restore，见 docs/deployment.md"
+                )
             })?;
             let v = backup::restore(&file, &target).await.map_err(err)?;
-            println!("已从 {} 恢复数据库（结构版本 {v}）到 {}", file.display(), target.display());
+            println!(
+                "已从 {} 恢复数据库（结构版本 {v}）到 {}",
+                file.display(),
+                target.display()
+            );
             // Bring an older backup up to this binary's schema right away.
             let db = open_db(&cfg.database_url).await?;
             db.close().await;
@@ -213,7 +237,10 @@ async fn run_with_db(cmd: Command, db: &Db, ctx: &Ctx) -> anyhow::Result<ExitCod
     match cmd {
         Command::Serve { .. } | Command::Restore { .. } => unreachable!("handled by run"),
         Command::Migrate => {
-            println!("数据库结构已是最新（版本 {}）", anjian_db::migrate::latest_version());
+            println!(
+                "数据库结构已是最新（版本 {}）",
+                anjian_db::migrate::latest_version()
+            );
         }
         Command::Demo => {
             if org::count_all(db).await.map_err(err)? > 0 {
@@ -222,7 +249,9 @@ async fn run_with_db(cmd: Command, db: &Db, ctx: &Ctx) -> anyhow::Result<ExitCod
             let accounts = demo::load(db).await.map_err(err)?;
             print_accounts(&accounts);
         }
-        Command::Org { cmd: OrgCmd::List { json } } => {
+        Command::Org {
+            cmd: OrgCmd::List { json },
+        } => {
             let orgs = org::all_in_scope(db, ctx, true).await.map_err(err)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&orgs)?);
@@ -234,37 +263,53 @@ async fn run_with_db(cmd: Command, db: &Db, ctx: &Ctx) -> anyhow::Result<ExitCod
                         "  ".repeat(o.depth()),
                         o.name,
                         o.kind_label(),
-                        o.uscc.as_deref().map(|u| format!("  {u}")).unwrap_or_default(),
+                        o.uscc
+                            .as_deref()
+                            .map(|u| format!("  {u}"))
+                            .unwrap_or_default(),
                         if o.active { "" } else { "  （已停用）" }
                     );
                 }
             }
         }
         Command::User { cmd } => return user_cmd(cmd, db, ctx).await,
-        Command::Token { cmd: TokenCmd::Create { username, name } } => {
-            let token = session::create_token(db, ctx, &username, &name).await.map_err(|e| match e {
-                anjian_db::DbError::NotFound => anyhow::anyhow!("用户 {username} 不存在"),
-                e => err(e),
-            })?;
+        Command::Token {
+            cmd: TokenCmd::Create { username, name },
+        } => {
+            let token = session::create_token(db, ctx, &username, &name)
+                .await
+                .map_err(|e| match e {
+                    anjian_db::DbError::NotFound => anyhow::anyhow!("用户 {username} 不存在"),
+                    e => err(e),
+                })?;
             println!("{token}");
         }
-        Command::Token { cmd: TokenCmd::Revoke { username, id } } => {
-            let n = session::revoke_tokens(db, ctx, &username, id).await.map_err(|e| match e {
-                anjian_db::DbError::NotFound => anyhow::anyhow!("用户或令牌不存在"),
-                e => err(e),
-            })?;
+        Command::Token {
+            cmd: TokenCmd::Revoke { username, id },
+        } => {
+            let n = session::revoke_tokens(db, ctx, &username, id)
+                .await
+                .map_err(|e| match e {
+                    anjian_db::DbError::NotFound => anyhow::anyhow!("用户或令牌不存在"),
+                    e => err(e),
+                })?;
             println!("已撤销 {n} 个令牌");
         }
         Command::Backup { file } => {
             backup::backup(db, &file).await.map_err(err)?;
             println!("已备份到 {}", file.display());
         }
-        Command::Audit { cmd: AuditCmd::Verify } => {
+        Command::Audit {
+            cmd: AuditCmd::Verify,
+        } => {
             let r = audit::verify(db).await.map_err(err)?;
             match r.first_broken {
                 None => println!("审计日志完整：已校验 {} 条记录，哈希链无断裂", r.checked),
                 Some(b) => {
-                    println!("审计日志被篡改：第 {} 条记录处断裂：{}（此前 {} 条完好）", b.id, b.reason, r.checked);
+                    println!(
+                        "审计日志被篡改：第 {} 条记录处断裂：{}（此前 {} 条完好）",
+                        b.id, b.reason, r.checked
+                    );
                     return Ok(ExitCode::from(3));
                 }
             }
@@ -277,9 +322,17 @@ async fn user_cmd(cmd: UserCmd, db: &Db, ctx: &Ctx) -> anyhow::Result<ExitCode> 
     let not_found = |u: &str| anyhow::anyhow!("用户 {u} 不存在");
     match cmd {
         UserCmd::List { json } => {
-            let page = user::list(db, ctx, &UserFilter::default(), PageReq { page: 1, page_size: 1_000_000 })
-                .await
-                .map_err(err)?;
+            let page = user::list(
+                db,
+                ctx,
+                &UserFilter::default(),
+                PageReq {
+                    page: 1,
+                    page_size: 1_000_000,
+                },
+            )
+            .await
+            .map_err(err)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&page.items)?);
             } else {
@@ -296,7 +349,14 @@ async fn user_cmd(cmd: UserCmd, db: &Db, ctx: &Ctx) -> anyhow::Result<ExitCode> 
                 }
             }
         }
-        UserCmd::Add { username, name, org: org_ref, role, phone, password_stdin } => {
+        UserCmd::Add {
+            username,
+            name,
+            org: org_ref,
+            role,
+            phone,
+            password_stdin,
+        } => {
             if Role::from_code(&role).is_none() {
                 let all: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
                 anyhow::bail!("角色 {role} 无效，应为：{}", all.join(" "));
@@ -312,27 +372,46 @@ async fn user_cmd(cmd: UserCmd, db: &Db, ctx: &Ctx) -> anyhow::Result<ExitCode> 
             } else {
                 None
             };
-            let input = UserInput { username, name, org_id: o.id, role, phone: phone.unwrap_or_default() };
-            let created = user::create(db, ctx, &input, password.as_deref(), true).await.map_err(field_errors)?;
-            println!("已创建用户 {}（{}，{}）", created.user.username, created.user.role_label(), o.name);
+            let input = UserInput {
+                username,
+                name,
+                org_id: o.id,
+                role,
+                phone: phone.unwrap_or_default(),
+            };
+            let created = user::create(db, ctx, &input, password.as_deref(), true)
+                .await
+                .map_err(field_errors)?;
+            println!(
+                "已创建用户 {}（{}，{}）",
+                created.user.username,
+                created.user.role_label(),
+                o.name
+            );
             if let Some(p) = created.generated_password {
                 println!("初始密码：{p}");
                 println!("首次登录后须修改密码。");
             }
         }
         UserCmd::ResetPassword { username } => {
-            let u = user::find(db, ctx, &username).await.map_err(|_| not_found(&username))?;
+            let u = user::find(db, ctx, &username)
+                .await
+                .map_err(|_| not_found(&username))?;
             let p = user::reset_password(db, ctx, u.id).await.map_err(err)?;
             println!("用户 {username} 的新密码：{p}");
             println!("下次登录后须修改密码。");
         }
         UserCmd::Lock { username } => {
-            let u = user::find(db, ctx, &username).await.map_err(|_| not_found(&username))?;
+            let u = user::find(db, ctx, &username)
+                .await
+                .map_err(|_| not_found(&username))?;
             user::set_locked(db, ctx, u.id, true).await.map_err(err)?;
             println!("已锁定用户 {username}，其会话已全部结束");
         }
         UserCmd::Unlock { username } => {
-            let u = user::find(db, ctx, &username).await.map_err(|_| not_found(&username))?;
+            let u = user::find(db, ctx, &username)
+                .await
+                .map_err(|_| not_found(&username))?;
             user::set_locked(db, ctx, u.id, false).await.map_err(err)?;
             println!("已解锁用户 {username}");
         }
@@ -370,7 +449,11 @@ async fn first_start(db: &Db) -> anyhow::Result<()> {
     let root = org::create(
         db,
         &ctx,
-        &org::OrgInput { kind: "bureau".into(), name: "粮食和物资储备局（请修改名称）".into(), ..Default::default() },
+        &org::OrgInput {
+            kind: "bureau".into(),
+            name: "粮食和物资储备局（请修改名称）".into(),
+            ..Default::default()
+        },
     )
     .await
     .map_err(err)?;
@@ -381,7 +464,9 @@ async fn first_start(db: &Db) -> anyhow::Result<()> {
         role: "system_admin".into(),
         phone: String::new(),
     };
-    let created = user::create(db, &ctx, &input, None, true).await.map_err(err)?;
+    let created = user::create(db, &ctx, &input, None, true)
+        .await
+        .map_err(err)?;
     let sec = UserInput {
         username: "security".into(),
         name: "安全管理员".into(),
@@ -389,7 +474,9 @@ async fn first_start(db: &Db) -> anyhow::Result<()> {
         role: "security_admin".into(),
         phone: String::new(),
     };
-    let created_sec = user::create(db, &ctx, &sec, None, true).await.map_err(err)?;
+    let created_sec = user::create(db, &ctx, &sec, None, true)
+        .await
+        .map_err(err)?;
     let aud = UserInput {
         username: "auditor".into(),
         name: "审计管理员".into(),
@@ -397,7 +484,9 @@ async fn first_start(db: &Db) -> anyhow::Result<()> {
         role: "audit_admin".into(),
         phone: String::new(),
     };
-    let created_aud = user::create(db, &ctx, &aud, None, true).await.map_err(err)?;
+    let created_aud = user::create(db, &ctx, &aud, None, true)
+        .await
+        .map_err(err)?;
     println!("首次启动：已创建三员管理账号（密码随机生成，仅本次显示，首次登录后须修改）：");
     for c in [&created, &created_sec, &created_aud] {
         println!(
@@ -423,7 +512,8 @@ async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
     } else {
         first_start(&db).await?;
     }
-    let state = anjian_web::AppState::new(db.clone(), &cfg.web()).map_err(|e| anyhow::anyhow!(e))?;
+    let state =
+        anjian_web::AppState::new(db.clone(), &cfg.web()).map_err(|e| anyhow::anyhow!(e))?;
     let app = anjian_web::app(state);
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
@@ -433,9 +523,12 @@ async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
     println!("请用浏览器打开上述地址，使用上面的账号登录。按 Ctrl+C 停止。");
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, database = %redact(&cfg.database_url), startup_ms = started.elapsed().as_millis() as u64, "listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("shutting down");
     db.close().await;
     Ok(ExitCode::SUCCESS)
@@ -461,7 +554,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -51,13 +51,17 @@ impl Config {
             None if Path::new("anjian.toml").exists() => read(Path::new("anjian.toml"))?,
             None => FileConfig::default(),
         };
-        let data_dir = data_dir.or(fc.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let data_dir = data_dir
+            .or(fc.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
         let database_url = database_url
             .or(fc.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("anjian.db").display()));
         Ok(Config {
             database_url,
-            listen: listen.or(fc.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
+            listen: listen
+                .or(fc.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
             upload_limit: fc.upload_limit_mb.unwrap_or(20) * 1024 * 1024,
             secure_cookies: fc.secure_cookies.unwrap_or(false),
             trust_proxy: fc.trust_proxy.unwrap_or(false),

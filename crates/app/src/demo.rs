@@ -15,14 +15,54 @@ pub struct DemoAccount {
 }
 
 pub const ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { username: "admin", name: "王建国", role: "system_admin", org: 0 },
-    DemoAccount { username: "security", name: "李安全", role: "security_admin", org: 0 },
-    DemoAccount { username: "auditor", name: "赵审计", role: "audit_admin", org: 0 },
-    DemoAccount { username: "supervisor", name: "陈监管", role: "bureau_supervisor", org: 0 },
-    DemoAccount { username: "leader", name: "刘局长", role: "bureau_leader", org: 0 },
-    DemoAccount { username: "unithead1", name: "孙主任", role: "unit_head", org: 1 },
-    DemoAccount { username: "officer1", name: "周安全员", role: "unit_officer", org: 1 },
-    DemoAccount { username: "inspector1", name: "吴检查", role: "inspector", org: 1 },
+    DemoAccount {
+        username: "admin",
+        name: "王建国",
+        role: "system_admin",
+        org: 0,
+    },
+    DemoAccount {
+        username: "security",
+        name: "李安全",
+        role: "security_admin",
+        org: 0,
+    },
+    DemoAccount {
+        username: "auditor",
+        name: "赵审计",
+        role: "audit_admin",
+        org: 0,
+    },
+    DemoAccount {
+        username: "supervisor",
+        name: "陈监管",
+        role: "bureau_supervisor",
+        org: 0,
+    },
+    DemoAccount {
+        username: "leader",
+        name: "刘局长",
+        role: "bureau_leader",
+        org: 0,
+    },
+    DemoAccount {
+        username: "unithead1",
+        name: "孙主任",
+        role: "unit_head",
+        org: 1,
+    },
+    DemoAccount {
+        username: "officer1",
+        name: "周安全员",
+        role: "unit_officer",
+        org: 1,
+    },
+    DemoAccount {
+        username: "inspector1",
+        name: "吴检查",
+        role: "inspector",
+        org: 1,
+    },
 ];
 
 /// (name, principal, address) of the demo units; each gets a valid 统一社会信用代码.
@@ -132,7 +172,9 @@ pub async fn refresh_passwords(db: &Db) -> Result<Vec<(&'static DemoAccount, Str
     let ctx = Ctx::system("demo");
     let mut out = Vec::new();
     for a in ACCOUNTS {
-        let Ok(u) = user::find(db, &ctx, a.username).await else { continue };
+        let Ok(u) = user::find(db, &ctx, a.username).await else {
+            continue;
+        };
         let password = user::generate_password();
         user::set_password_for_demo(db, &ctx, u.id, &password).await?;
         out.push((a, password));

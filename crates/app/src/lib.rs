@@ -9,8 +9,12 @@ use anjian_db::{migrate, Db};
 
 /// Connects and brings the schema up to date (refusing a schema newer than this binary).
 pub async fn open_db(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url).await.map_err(|e| anyhow::anyhow!("无法连接数据库：{e}"))?;
-    let applied = migrate::migrate(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db = Db::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法连接数据库：{e}"))?;
+    let applied = migrate::migrate(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     for name in applied {
         tracing::info!(migration = name, "applied migration");
     }

@@ -24,7 +24,8 @@ pub struct Attachment {
     pub created_at: DateTime<Utc>,
 }
 
-const COLS: &str = "a.id, a.org_id, a.sha256, a.size_bytes, a.mime, a.original_name, a.has_thumb, a.uploaded_by, \
+const COLS: &str =
+    "a.id, a.org_id, a.sha256, a.size_bytes, a.mime, a.original_name, a.has_thumb, a.uploaded_by, \
                     a.created_at";
 
 pub struct NewAttachment {
@@ -84,7 +85,14 @@ pub async fn create(db: &Db, ctx: &Ctx, a: NewAttachment) -> Result<Attachment> 
             .bind(crate::now()),
         )
         .await?;
-    audit::record(&mut tx, ctx, Change::new("attachment", att.id, "create").org(Some(att.org_id)).after(&att)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("attachment", att.id, "create")
+            .org(Some(att.org_id))
+            .after(&att),
+    )
+    .await?;
     tx.commit().await?;
     Ok(att)
 }

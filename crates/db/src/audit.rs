@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use anjian_domain::role::Permission;
 
 use crate::error::Result;
-use crate::query::{Db, Q, Tx};
+use crate::query::{Db, Tx, Q};
 use crate::{like_pattern, Ctx, Page, PageReq};
 
 /// The chain's anchor: the `prev_hash` of the first entry.
@@ -26,7 +26,14 @@ pub struct Change<'a> {
 
 impl<'a> Change<'a> {
     pub fn new(entity: &'a str, entity_id: impl ToString, action: &'a str) -> Change<'a> {
-        Change { entity, entity_id: entity_id.to_string(), action, org_id: None, before: None, after: None }
+        Change {
+            entity,
+            entity_id: entity_id.to_string(),
+            action,
+            org_id: None,
+            before: None,
+            after: None,
+        }
     }
     pub fn org(mut self, org_id: Option<i64>) -> Self {
         self.org_id = org_id;
@@ -72,7 +79,9 @@ impl AuditEntry {
             self.prev_hash.clone(),
             self.id.to_string(),
             self.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            self.actor_user_id.map(|v| v.to_string()).unwrap_or_default(),
+            self.actor_user_id
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
             self.actor_username.clone(),
             self.ip.clone(),
             self.org_id.map(|v| v.to_string()).unwrap_or_default(),
@@ -94,10 +103,14 @@ impl AuditEntry {
 pub async fn record(tx: &mut Tx, ctx: &Ctx, change: Change<'_>) -> Result<()> {
     if let Tx::Postgres(_) = tx {
         // Serialise appenders so each reads the true last hash; SQLite's writer is already single.
-        tx.execute(&Q::new("SELECT pg_advisory_xact_lock(7243002)")).await?;
+        tx.execute(&Q::new("SELECT pg_advisory_xact_lock(7243002)"))
+            .await?;
     }
-    let last: Option<(i64, String)> =
-        tx.fetch_optional(&Q::new("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")).await?;
+    let last: Option<(i64, String)> = tx
+        .fetch_optional(&Q::new(
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        ))
+        .await?;
     let (prev_id, prev_hash) = last.unwrap_or((0, GENESIS.to_string()));
     let mut e = AuditEntry {
         id: prev_id + 1,
@@ -167,14 +180,22 @@ pub async fn verify(db: &Db) -> Result<VerifyReport> {
     let mut after = 0i64;
     loop {
         let batch: Vec<AuditEntry> = db
-            .fetch_all(&Q::new(&format!("{SELECT} WHERE id > $1 ORDER BY id LIMIT 1000")).bind(after))
+            .fetch_all(
+                &Q::new(&format!("{SELECT} WHERE id > $1 ORDER BY id LIMIT 1000")).bind(after),
+            )
             .await?;
         if batch.is_empty() {
-            return Ok(VerifyReport { checked, first_broken: None });
+            return Ok(VerifyReport {
+                checked,
+                first_broken: None,
+            });
         }
         for e in batch {
             let reason = if e.id != expected_id {
-                Some(format!("序号不连续：应为 {expected_id}，实为 {}（有记录被删除或插入）", e.id))
+                Some(format!(
+                    "序号不连续：应为 {expected_id}，实为 {}（有记录被删除或插入）",
+                    e.id
+                ))
             } else if e.prev_hash != expected_prev {
                 Some("前一条记录的哈希不匹配（前一条记录被篡改或删除）".to_string())
             } else if e.compute_hash() != e.hash {
@@ -183,7 +204,10 @@ pub async fn verify(db: &Db) -> Result<VerifyReport> {
                 None
             };
             if let Some(reason) = reason {
-                return Ok(VerifyReport { checked, first_broken: Some(Broken { id: e.id, reason }) });
+                return Ok(VerifyReport {
+                    checked,
+                    first_broken: Some(Broken { id: e.id, reason }),
+                });
             }
             checked += 1;
             expected_prev = e.hash.clone();
@@ -193,7 +217,8 @@ pub async fn verify(db: &Db) -> Result<VerifyReport> {
     }
 }
 
-const SELECT: &str = "SELECT id, at, actor_user_id, actor_username, ip, org_id, entity, entity_id, action, \
+const SELECT: &str =
+    "SELECT id, at, actor_user_id, actor_username, ip, org_id, entity, entity_id, action, \
                       before_json, after_json, prev_hash, hash FROM audit_log";
 /// The same with the organisation's current name, for pages and exports.
 const SELECT_NAMED: &str = "SELECT id, at, actor_user_id, actor_username, ip, org_id, entity, entity_id, action, \
@@ -214,8 +239,10 @@ pub struct AuditFilter {
 /// login with an unknown user name) only for callers whose scope is a whole tree.
 fn scoped(ctx: &Ctx, head: &str) -> Q {
     let mut q = Q::new(head);
-    q.push(" WHERE (org_id IN (SELECT id FROM org WHERE path LIKE ").push_arg(ctx.scope_like());
-    q.push(") OR (org_id IS NULL AND ").push_arg(ctx.scope_path().matches('/').count() <= 2);
+    q.push(" WHERE (org_id IN (SELECT id FROM org WHERE path LIKE ")
+        .push_arg(ctx.scope_like());
+    q.push(") OR (org_id IS NULL AND ")
+        .push_arg(ctx.scope_path().matches('/').count() <= 2);
     q.push("))");
     q
 }
@@ -234,7 +261,8 @@ fn filtered(ctx: &Ctx, f: &AuditFilter, head: &str) -> Q {
     if let Some(k) = f.keyword.as_deref().filter(|s| !s.is_empty()) {
         let p = like_pattern(k);
         q.push(" AND (entity_id LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR before_json LIKE ").push_arg(p.clone());
+        q.push(" ESCAPE '\\' OR before_json LIKE ")
+            .push_arg(p.clone());
         q.push(" ESCAPE '\\' OR after_json LIKE ").push_arg(p);
         q.push(" ESCAPE '\\')");
     }
@@ -250,12 +278,19 @@ fn filtered(ctx: &Ctx, f: &AuditFilter, head: &str) -> Q {
 /// Audit administrators only, within their organisation scope.
 pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter, page: PageReq) -> Result<Page<AuditEntry>> {
     ctx.require(Permission::AuditView)?;
-    let (total,): (i64,) = db.fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM audit_log")).await?;
+    let (total,): (i64,) = db
+        .fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM audit_log"))
+        .await?;
     let mut q = filtered(ctx, f, SELECT_NAMED);
     q.push(" ORDER BY id DESC LIMIT ").push_arg(page.page_size);
     q.push(" OFFSET ").push_arg(page.offset());
     let items = db.fetch_all(&q).await?;
-    Ok(Page { items, total, page: page.page, page_size: page.page_size })
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        page_size: page.page_size,
+    })
 }
 
 /// Everything matching the filter, newest first, capped; for the Excel export.

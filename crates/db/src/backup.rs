@@ -18,14 +18,18 @@ pub async fn backup(db: &Db, dest: &Path) -> Result<()> {
         )),
         Db::Sqlite { .. } => {
             if dest.exists() {
-                return Err(DbError::Other(format!("备份文件 {} 已存在，不会覆盖", dest.display())));
+                return Err(DbError::Other(format!(
+                    "备份文件 {} 已存在，不会覆盖",
+                    dest.display()
+                )));
             }
             let dest_str = dest
                 .to_str()
                 .ok_or_else(|| DbError::Other("备份文件路径必须是有效的 UTF-8".to_string()))?;
             // VACUUM INTO takes a file name, not a bound parameter, so quote it as an SQL literal.
             let literal = format!("'{}'", dest_str.replace('\'', "''"));
-            db.execute(&Q::new(&format!("VACUUM INTO {literal}"))).await?;
+            db.execute(&Q::new(&format!("VACUUM INTO {literal}")))
+                .await?;
             Ok(())
         }
     }
@@ -34,10 +38,19 @@ pub async fn backup(db: &Db, dest: &Path) -> Result<()> {
 /// Reads the schema version of a backup file, checking its integrity on the way.
 pub async fn inspect(file: &Path) -> Result<i64> {
     if !file.exists() {
-        return Err(DbError::Other(format!("备份文件 {} 不存在", file.display())));
+        return Err(DbError::Other(format!(
+            "备份文件 {} 不存在",
+            file.display()
+        )));
     }
-    let mut conn = SqliteConnectOptions::new().filename(file).read_only(true).connect().await?;
-    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut conn).await?;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(file)
+        .read_only(true)
+        .connect()
+        .await?;
+    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await?;
     if check != "ok" {
         return Err(DbError::Other(format!("备份文件已损坏：{check}")));
     }
@@ -61,6 +74,7 @@ pub async fn restore(file: &Path, target: &Path) -> Result<i64> {
         p.push(suffix);
         let _ = std::fs::remove_file(std::path::PathBuf::from(p));
     }
-    std::fs::rename(&tmp, target).map_err(|e| DbError::Other(format!("替换数据库文件失败：{e}")))?;
+    std::fs::rename(&tmp, target)
+        .map_err(|e| DbError::Other(format!("替换数据库文件失败：{e}")))?;
     Ok(version)
 }

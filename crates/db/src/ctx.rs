@@ -35,15 +35,24 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn user(u: UserCtx, ip: impl Into<String>) -> Ctx {
-        Ctx { actor: Actor::User(u), ip: ip.into() }
+        Ctx {
+            actor: Actor::User(u),
+            ip: ip.into(),
+        }
     }
 
     pub fn system(name: &'static str) -> Ctx {
-        Ctx { actor: Actor::System(name), ip: String::new() }
+        Ctx {
+            actor: Actor::System(name),
+            ip: String::new(),
+        }
     }
 
     pub fn anonymous(ip: impl Into<String>) -> Ctx {
-        Ctx { actor: Actor::Anonymous, ip: ip.into() }
+        Ctx {
+            actor: Actor::Anonymous,
+            ip: ip.into(),
+        }
     }
 
     pub fn user_ctx(&self) -> Option<&UserCtx> {

@@ -16,7 +16,7 @@ pub mod user;
 
 pub use ctx::{Actor, Ctx};
 pub use error::{DbError, FieldErrors};
-pub use query::{Arg, Db, Q, Tx};
+pub use query::{Arg, Db, Tx, Q};
 
 /// One page of a list query. `page` starts at 1.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -3,7 +3,7 @@
 //! running old code on a new schema is how data gets half-written.
 
 use crate::error::{DbError, Result};
-use crate::query::{Db, Q, Tx};
+use crate::query::{Db, Tx, Q};
 
 pub struct Migration {
     pub version: i64,
@@ -36,7 +36,9 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 /// The schema version recorded in the database (0 when none was applied yet).
 pub async fn current_version(db: &Db) -> Result<i64> {
     db.execute(&Q::new(CREATE_TABLE)).await?;
-    let (v,): (Option<i64>,) = db.fetch_one(&Q::new("SELECT MAX(version) FROM schema_migrations")).await?;
+    let (v,): (Option<i64>,) = db
+        .fetch_one(&Q::new("SELECT MAX(version) FROM schema_migrations"))
+        .await?;
     Ok(v.unwrap_or(0))
 }
 
@@ -57,9 +59,12 @@ pub async fn migrate(db: &Db) -> Result<Vec<&'static str>> {
     let mut tx = db.begin().await?;
     if let Tx::Postgres(_) = tx {
         // Several instances may start at once against one PostgreSQL: one migrates, the others wait.
-        tx.execute(&Q::new("SELECT pg_advisory_xact_lock(7243001)")).await?;
+        tx.execute(&Q::new("SELECT pg_advisory_xact_lock(7243001)"))
+            .await?;
     }
-    let (v,): (Option<i64>,) = tx.fetch_one(&Q::new("SELECT MAX(version) FROM schema_migrations")).await?;
+    let (v,): (Option<i64>,) = tx
+        .fetch_one(&Q::new("SELECT MAX(version) FROM schema_migrations"))
+        .await?;
     let current = v.unwrap_or(0);
     check_not_newer(current)?;
     let mut applied = Vec::new();
@@ -73,10 +78,12 @@ pub async fn migrate(db: &Db) -> Result<Vec<&'static str>> {
             }
         }
         tx.execute(
-            &Q::new("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(crate::now().to_rfc3339()),
+            &Q::new(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(crate::now().to_rfc3339()),
         )
         .await?;
         applied.push(m.name);

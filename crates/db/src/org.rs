@@ -9,7 +9,7 @@ use anjian_domain::uscc::Uscc;
 
 use crate::audit::{self, Change};
 use crate::error::{DbError, FieldErrors, Result};
-use crate::query::{Db, Q, Tx};
+use crate::query::{Db, Tx, Q};
 use crate::{like_pattern, Ctx, Page, PageReq};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -44,7 +44,8 @@ impl Org {
     }
 }
 
-const COLS: &str = "id, parent_id, kind, name, uscc, address, principal, contact_person, contact_phone, \
+const COLS: &str =
+    "id, parent_id, kind, name, uscc, address, principal, contact_person, contact_phone, \
                     sort_order, active, path, created_at, updated_at";
 
 /// What a form or API request sends; parsed into `ValidOrg` with per-field Chinese errors.
@@ -79,7 +80,14 @@ pub struct ValidOrg {
     pub sort_order: i64,
 }
 
-fn text(errs: &mut FieldErrors, field: &str, label: &str, v: &str, required: bool, max: usize) -> String {
+fn text(
+    errs: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    v: &str,
+    required: bool,
+    max: usize,
+) -> String {
     let v = v.trim();
     if required && v.is_empty() {
         errs.add(field, format!("{label}不能为空"));
@@ -97,7 +105,11 @@ impl OrgInput {
             errs.add("kind", "组织类型无效，应为 局、单位 或 库点");
         }
         let name = text(&mut errs, "name", "名称", &self.name, true, 100);
-        let raw_uscc = self.uscc.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let raw_uscc = self
+            .uscc
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let uscc = match raw_uscc.map(Uscc::parse) {
             None => {
                 if kind.is_some_and(|k| k.requires_uscc()) {
@@ -112,10 +124,34 @@ impl OrgInput {
             }
         };
         let address = text(&mut errs, "address", "地址", &self.address, false, 200);
-        let principal = text(&mut errs, "principal", "主要负责人", &self.principal, false, 50);
-        let contact_person = text(&mut errs, "contact_person", "联系人", &self.contact_person, false, 50);
-        let contact_phone = text(&mut errs, "contact_phone", "联系电话", &self.contact_phone, false, 30);
-        if !contact_phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')')) {
+        let principal = text(
+            &mut errs,
+            "principal",
+            "主要负责人",
+            &self.principal,
+            false,
+            50,
+        );
+        let contact_person = text(
+            &mut errs,
+            "contact_person",
+            "联系人",
+            &self.contact_person,
+            false,
+            50,
+        );
+        let contact_phone = text(
+            &mut errs,
+            "contact_phone",
+            "联系电话",
+            &self.contact_phone,
+            false,
+            30,
+        );
+        if !contact_phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+        {
             errs.add("contact_phone", "联系电话只能包含数字、空格和 - + ( )");
         }
         if !(-1_000_000..=1_000_000).contains(&self.sort_order) {
@@ -147,7 +183,12 @@ pub struct OrgFilter {
 fn filtered(ctx: &Ctx, f: &OrgFilter, head: &str) -> Q {
     let mut q = Q::new(head);
     q.push(" WHERE path LIKE ").push_arg(ctx.scope_like());
-    if let Some(k) = f.keyword.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(k) = f
+        .keyword
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let p = like_pattern(k);
         q.push(" AND (name LIKE ").push_arg(p.clone());
         q.push(" ESCAPE '\\' OR uscc LIKE ").push_arg(p.clone());
@@ -161,7 +202,8 @@ fn filtered(ctx: &Ctx, f: &OrgFilter, head: &str) -> Q {
         q.push(" AND active = ").push_arg(true);
     }
     if let Some(u) = f.under {
-        q.push(" AND path LIKE (SELECT path FROM org WHERE id = ").push_arg(u);
+        q.push(" AND path LIKE (SELECT path FROM org WHERE id = ")
+            .push_arg(u);
         q.push(") || '%'");
     }
     q
@@ -171,17 +213,27 @@ fn filtered(ctx: &Ctx, f: &OrgFilter, head: &str) -> Q {
 /// ties between siblings only on the pages that show a flat list).
 pub async fn list(db: &Db, ctx: &Ctx, f: &OrgFilter, page: PageReq) -> Result<Page<Org>> {
     ctx.require(Permission::OrgView)?;
-    let (total,): (i64,) = db.fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM org")).await?;
+    let (total,): (i64,) = db
+        .fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM org"))
+        .await?;
     let mut q = filtered(ctx, f, &format!("SELECT {COLS} FROM org"));
     q.push(" ORDER BY path LIMIT ").push_arg(page.page_size);
     q.push(" OFFSET ").push_arg(page.offset());
-    Ok(Page { items: db.fetch_all(&q).await?, total, page: page.page, page_size: page.page_size })
+    Ok(Page {
+        items: db.fetch_all(&q).await?,
+        total,
+        page: page.page,
+        page_size: page.page_size,
+    })
 }
 
 /// Every active node in scope, in tree order: for pickers and exports.
 pub async fn all_in_scope(db: &Db, ctx: &Ctx, include_inactive: bool) -> Result<Vec<Org>> {
     ctx.require(Permission::OrgView)?;
-    let f = OrgFilter { include_inactive, ..Default::default() };
+    let f = OrgFilter {
+        include_inactive,
+        ..Default::default()
+    };
     let mut q = filtered(ctx, &f, &format!("SELECT {COLS} FROM org"));
     q.push(" ORDER BY path");
     db.fetch_all(&q).await
@@ -197,18 +249,22 @@ pub async fn get(db: &Db, ctx: &Ctx, id: i64) -> Result<Org> {
 /// client sent is one the caller may write to.
 pub async fn get_scoped(db: &Db, ctx: &Ctx, id: i64) -> Result<Org> {
     db.fetch_one(
-        &Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1 AND path LIKE $2"))
-            .bind(id)
-            .bind(ctx.scope_like()),
+        &Q::new(&format!(
+            "SELECT {COLS} FROM org WHERE id = $1 AND path LIKE $2"
+        ))
+        .bind(id)
+        .bind(ctx.scope_like()),
     )
     .await
 }
 
 async fn get_in_tx(tx: &mut Tx, ctx: &Ctx, id: i64) -> Result<Org> {
     tx.fetch_one(
-        &Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1 AND path LIKE $2"))
-            .bind(id)
-            .bind(ctx.scope_like()),
+        &Q::new(&format!(
+            "SELECT {COLS} FROM org WHERE id = $1 AND path LIKE $2"
+        ))
+        .bind(id)
+        .bind(ctx.scope_like()),
     )
     .await
 }
@@ -220,15 +276,20 @@ pub async fn find(db: &Db, ctx: &Ctx, id_or_name: &str) -> Result<Org> {
     }
     let rows: Vec<Org> = db
         .fetch_all(
-            &Q::new(&format!("SELECT {COLS} FROM org WHERE name = $1 AND path LIKE $2"))
-                .bind(id_or_name.trim())
-                .bind(ctx.scope_like()),
+            &Q::new(&format!(
+                "SELECT {COLS} FROM org WHERE name = $1 AND path LIKE $2"
+            ))
+            .bind(id_or_name.trim())
+            .bind(ctx.scope_like()),
         )
         .await?;
     match rows.len() {
         0 => Err(DbError::NotFound),
         1 => Ok(rows.into_iter().next().ok_or(DbError::NotFound)?),
-        n => Err(DbError::Conflict(format!("有{n}个组织名为“{}”，请改用编号", id_or_name.trim()))),
+        n => Err(DbError::Conflict(format!(
+            "有{n}个组织名为“{}”，请改用编号",
+            id_or_name.trim()
+        ))),
     }
 }
 
@@ -240,11 +301,16 @@ async fn check_uscc_free(tx: &mut Tx, uscc: &Option<Uscc>, except: Option<i64>) 
     if let Some(u) = uscc {
         let other: Option<(i64,)> = tx
             .fetch_optional(
-                &Q::new("SELECT id FROM org WHERE uscc = $1 AND id <> $2").bind(u.as_str()).bind(except.unwrap_or(0)),
+                &Q::new("SELECT id FROM org WHERE uscc = $1 AND id <> $2")
+                    .bind(u.as_str())
+                    .bind(except.unwrap_or(0)),
             )
             .await?;
         if other.is_some() {
-            return Err(DbError::invalid("uscc", "该统一社会信用代码已被其他组织使用"));
+            return Err(DbError::invalid(
+                "uscc",
+                "该统一社会信用代码已被其他组织使用",
+            ));
         }
     }
     Ok(())
@@ -309,9 +375,21 @@ async fn create_in_tx(tx: &mut Tx, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
             e => e,
         })?;
     let path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
-    tx.execute(&Q::new("UPDATE org SET path = $1 WHERE id = $2").bind(path).bind(id)).await?;
-    let org: Org = tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id)).await?;
-    audit::record(tx, ctx, Change::new("org", id, "create").org(Some(id)).after(&org)).await?;
+    tx.execute(
+        &Q::new("UPDATE org SET path = $1 WHERE id = $2")
+            .bind(path)
+            .bind(id),
+    )
+    .await?;
+    let org: Org = tx
+        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id))
+        .await?;
+    audit::record(
+        tx,
+        ctx,
+        Change::new("org", id, "create").org(Some(id)).after(&org),
+    )
+    .await?;
     Ok(org)
 }
 
@@ -342,19 +420,32 @@ pub async fn import(
         let mut input = row.input.clone();
         let parent = row.parent.trim();
         let resolved = if parent.is_empty() {
-            Err(DbError::invalid("parent_id", "请填写上级组织（编号或名称）"))
+            Err(DbError::invalid(
+                "parent_id",
+                "请填写上级组织（编号或名称）",
+            ))
         } else if let Some(o) = created.iter().rev().find(|o| o.name == parent) {
             Ok(o.id)
         } else if let Ok(id) = parent.parse::<i64>() {
             Ok(id)
         } else {
             let found: Vec<(i64,)> = tx
-                .fetch_all(&Q::new("SELECT id FROM org WHERE name = $1 AND path LIKE $2").bind(parent).bind(ctx.scope_like()))
+                .fetch_all(
+                    &Q::new("SELECT id FROM org WHERE name = $1 AND path LIKE $2")
+                        .bind(parent)
+                        .bind(ctx.scope_like()),
+                )
                 .await?;
             match found.len() {
                 1 => Ok(found[0].0),
-                0 => Err(DbError::invalid("parent_id", format!("上级组织“{parent}”不存在"))),
-                n => Err(DbError::invalid("parent_id", format!("有{n}个组织名为“{parent}”，请改填编号"))),
+                0 => Err(DbError::invalid(
+                    "parent_id",
+                    format!("上级组织“{parent}”不存在"),
+                )),
+                n => Err(DbError::invalid(
+                    "parent_id",
+                    format!("有{n}个组织名为“{parent}”，请改填编号"),
+                )),
             }
         };
         let result = match resolved {
@@ -397,17 +488,22 @@ pub async fn update(db: &Db, ctx: &Ctx, id: i64, input: &OrgInput) -> Result<Org
     if v.kind != before.kind() {
         let parent_kind = match before.parent_id {
             Some(p) => {
-                let (k,): (String,) = tx.fetch_one(&Q::new("SELECT kind FROM org WHERE id = $1").bind(p)).await?;
+                let (k,): (String,) = tx
+                    .fetch_one(&Q::new("SELECT kind FROM org WHERE id = $1").bind(p))
+                    .await?;
                 OrgKind::from_code(&k)
             }
             None => None,
         };
-        check_placement(v.kind, parent_kind).map_err(|e| DbError::invalid("kind", e.to_string()))?;
-        let kids: Vec<(String,)> =
-            tx.fetch_all(&Q::new("SELECT DISTINCT kind FROM org WHERE parent_id = $1").bind(id)).await?;
+        check_placement(v.kind, parent_kind)
+            .map_err(|e| DbError::invalid("kind", e.to_string()))?;
+        let kids: Vec<(String,)> = tx
+            .fetch_all(&Q::new("SELECT DISTINCT kind FROM org WHERE parent_id = $1").bind(id))
+            .await?;
         for (k,) in kids {
             if let Some(k) = OrgKind::from_code(&k) {
-                check_placement(k, Some(v.kind)).map_err(|e| DbError::invalid("kind", e.to_string()))?;
+                check_placement(k, Some(v.kind))
+                    .map_err(|e| DbError::invalid("kind", e.to_string()))?;
             }
         }
     }
@@ -429,8 +525,18 @@ pub async fn update(db: &Db, ctx: &Ctx, id: i64, input: &OrgInput) -> Result<Org
         .bind(id),
     )
     .await?;
-    let after: Org = tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id)).await?;
-    audit::record(&mut tx, ctx, Change::new("org", id, "update").org(Some(id)).before(&before).after(&after)).await?;
+    let after: Org = tx
+        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id))
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("org", id, "update")
+            .org(Some(id))
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -443,10 +549,12 @@ pub async fn move_to(db: &Db, ctx: &Ctx, id: i64, new_parent_id: i64) -> Result<
     if before.path == ctx.scope_path() {
         return Err(DbError::invalid("parent_id", "不能移动您所属的组织本身"));
     }
-    let parent = get_in_tx(&mut tx, ctx, new_parent_id).await.map_err(|e| match e {
-        DbError::NotFound => DbError::invalid("parent_id", "上级组织不存在"),
-        e => e,
-    })?;
+    let parent = get_in_tx(&mut tx, ctx, new_parent_id)
+        .await
+        .map_err(|e| match e {
+            DbError::NotFound => DbError::invalid("parent_id", "上级组织不存在"),
+            e => e,
+        })?;
     if parent.path.starts_with(&before.path) {
         return Err(placement_error(PlacementError::Cycle));
     }
@@ -472,8 +580,18 @@ pub async fn move_to(db: &Db, ctx: &Ctx, id: i64, new_parent_id: i64) -> Result<
             .bind(id),
     )
     .await?;
-    let after: Org = tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id)).await?;
-    audit::record(&mut tx, ctx, Change::new("org", id, "move").org(Some(id)).before(&before).after(&after)).await?;
+    let after: Org = tx
+        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id))
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("org", id, "move")
+            .org(Some(id))
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -488,25 +606,45 @@ pub async fn set_active(db: &Db, ctx: &Ctx, id: i64, active: bool) -> Result<Org
     }
     if !active {
         let (kids,): (i64,) = tx
-            .fetch_one(&Q::new("SELECT COUNT(*) FROM org WHERE parent_id = $1 AND active = $2").bind(id).bind(true))
+            .fetch_one(
+                &Q::new("SELECT COUNT(*) FROM org WHERE parent_id = $1 AND active = $2")
+                    .bind(id)
+                    .bind(true),
+            )
             .await?;
         if kids > 0 {
-            return Err(DbError::Conflict(format!("该组织下还有{kids}个启用的下级组织，请先停用下级组织")));
+            return Err(DbError::Conflict(format!(
+                "该组织下还有{kids}个启用的下级组织，请先停用下级组织"
+            )));
         }
     } else if let Some(pid) = before.parent_id {
-        let (parent_active,): (bool,) =
-            tx.fetch_one(&Q::new("SELECT active FROM org WHERE id = $1").bind(pid)).await?;
+        let (parent_active,): (bool,) = tx
+            .fetch_one(&Q::new("SELECT active FROM org WHERE id = $1").bind(pid))
+            .await?;
         if !parent_active {
             return Err(DbError::Conflict("上级组织已停用，请先启用上级组织".into()));
         }
     }
     tx.execute(
-        &Q::new("UPDATE org SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(crate::now()).bind(id),
+        &Q::new("UPDATE org SET active = $1, updated_at = $2 WHERE id = $3")
+            .bind(active)
+            .bind(crate::now())
+            .bind(id),
     )
     .await?;
-    let after: Org = tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id)).await?;
+    let after: Org = tx
+        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id))
+        .await?;
     let action = if active { "activate" } else { "deactivate" };
-    audit::record(&mut tx, ctx, Change::new("org", id, action).org(Some(id)).before(&before).after(&after)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("org", id, action)
+            .org(Some(id))
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::error::{DbError, Result};
@@ -88,7 +90,10 @@ pub struct Q {
 
 impl Q {
     pub fn new(sql: &str) -> Q {
-        Q { sql: sql.to_string(), args: Vec::new() }
+        Q {
+            sql: sql.to_string(),
+            args: Vec::new(),
+        }
     }
 
     /// Adds the argument for the next `$n` already written in the text.
@@ -144,7 +149,11 @@ pub enum Backend {
 /// instead of failing with SQLITE_BUSY, and a reader pool that WAL lets run beside it.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool, path: PathBuf },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        path: PathBuf,
+    },
     Postgres(PgPool),
 }
 
@@ -155,7 +164,8 @@ pub enum Tx {
 }
 
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
 
 macro_rules! bind_all {
     ($query:expr, $args:expr) => {{
@@ -185,7 +195,10 @@ macro_rules! exec {
     ($exec:expr, $backend:expr, $q:expr) => {{
         let sql = $q.render($backend);
         let query = sqlx::query(&sql);
-        bind_all!(query, &$q.args).execute($exec).await?.rows_affected()
+        bind_all!(query, &$q.args)
+            .execute($exec)
+            .await?
+            .rows_affected()
     }};
 }
 
@@ -195,10 +208,15 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             Self::connect_pg(opts, None).await
-        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             Self::connect_sqlite(PathBuf::from(path)).await
         } else {
-            Err(DbError::Other(format!("不支持的数据库地址：{url}（应以 sqlite:// 或 postgres:// 开头）")))
+            Err(DbError::Other(format!(
+                "不支持的数据库地址：{url}（应以 sqlite:// 或 postgres:// 开头）"
+            )))
         }
     }
 
@@ -219,8 +237,9 @@ impl Db {
     pub async fn connect_sqlite(path: PathBuf) -> Result<Db> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| DbError::Other(format!("无法创建数据目录 {}：{e}", dir.display())))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    DbError::Other(format!("无法创建数据目录 {}：{e}", dir.display()))
+                })?;
             }
         }
         let opts = SqliteConnectOptions::new()
@@ -352,7 +371,13 @@ mod tests {
     fn renders_numbered_placeholders_for_sqlite() {
         let mut q = Q::new("SELECT * FROM org WHERE id = $1").bind(5);
         q.push(" AND name = ").push_arg("x");
-        assert_eq!(q.render(Backend::Sqlite), "SELECT * FROM org WHERE id = ?1 AND name = ?2");
-        assert_eq!(q.render(Backend::Postgres), "SELECT * FROM org WHERE id = $1 AND name = $2");
+        assert_eq!(
+            q.render(Backend::Sqlite),
+            "SELECT * FROM org WHERE id = ?1 AND name = ?2"
+        );
+        assert_eq!(
+            q.render(Backend::Postgres),
+            "SELECT * FROM org WHERE id = $1 AND name = $2"
+        );
     }
 }

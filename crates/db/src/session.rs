@@ -10,7 +10,7 @@ use anjian_domain::role::{Permission, Role};
 use crate::audit::{self, Change};
 use crate::ctx::UserCtx;
 use crate::error::{DbError, Result};
-use crate::query::{Db, Q, Tx};
+use crate::query::{Db, Tx, Q};
 use crate::user::User;
 use crate::{Ctx, Page, PageReq};
 
@@ -27,7 +27,12 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { idle_timeout_minutes: 30, absolute_lifetime_hours: 12, max_failed_logins: 5, lockout_minutes: 15 }
+        Policy {
+            idle_timeout_minutes: 30,
+            absolute_lifetime_hours: 12,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+        }
     }
 }
 
@@ -105,14 +110,27 @@ async fn principal(db: &Db, user_id: i64) -> Result<Option<(UserCtx, bool)>> {
             return None;
         }
         Some((
-            UserCtx { id: p.id, username: p.username, name: p.name, role, org_id: p.org_id, scope_path: p.org_path },
+            UserCtx {
+                id: p.id,
+                username: p.username,
+                name: p.name,
+                role,
+                org_id: p.org_id,
+                scope_path: p.org_path,
+            },
             p.must_change_password,
         ))
     }))
 }
 
 /// Starts a session after a successful password check; returns the raw cookie value.
-pub async fn login(db: &Db, user: &User, ip: &str, user_agent: &str, policy: &Policy) -> Result<(String, Session)> {
+pub async fn login(
+    db: &Db,
+    user: &User,
+    ip: &str,
+    user_agent: &str,
+    policy: &Policy,
+) -> Result<(String, Session)> {
     let raw = random_token("");
     let now = crate::now();
     let mut tx = db.begin().await?;
@@ -149,14 +167,24 @@ pub async fn login(db: &Db, user: &User, ip: &str, user_agent: &str, policy: &Po
         }),
         ip: ip.to_string(),
     };
-    audit::record(&mut tx, &ctx, Change::new("session", session.id, "login").org(Some(user.org_id))).await?;
+    audit::record(
+        &mut tx,
+        &ctx,
+        Change::new("session", session.id, "login").org(Some(user.org_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok((raw, session))
 }
 
 /// Resolves a session cookie. Ends the session (and says so in the audit trail) when it has been
 /// idle too long or passed its absolute lifetime.
-pub async fn authenticate(db: &Db, raw: &str, ip: &str, policy: &Policy) -> Result<Option<Authenticated>> {
+pub async fn authenticate(
+    db: &Db,
+    raw: &str,
+    ip: &str,
+    policy: &Policy,
+) -> Result<Option<Authenticated>> {
     let s: Option<Session> = db
         .fetch_optional(
             &Q::new(
@@ -182,16 +210,31 @@ pub async fn authenticate(db: &Db, raw: &str, ip: &str, policy: &Policy) -> Resu
         let mut tx = db.begin().await?;
         end_one(&mut tx, s.id, reason).await?;
         let ctx = Ctx::anonymous(ip);
-        audit::record(&mut tx, &ctx, Change::new("session", s.id, reason).after(serde_json::json!({"user_id": s.user_id})))
-            .await?;
+        audit::record(
+            &mut tx,
+            &ctx,
+            Change::new("session", s.id, reason).after(serde_json::json!({"user_id": s.user_id})),
+        )
+        .await?;
         tx.commit().await?;
         return Ok(None);
     }
-    let Some((user, must_change)) = principal(db, s.user_id).await? else { return Ok(None) };
+    let Some((user, must_change)) = principal(db, s.user_id).await? else {
+        return Ok(None);
+    };
     if (now - s.last_seen_at).num_seconds() >= TOUCH_INTERVAL_SECS {
-        db.execute(&Q::new("UPDATE user_session SET last_seen_at = $1 WHERE id = $2").bind(now).bind(s.id)).await?;
+        db.execute(
+            &Q::new("UPDATE user_session SET last_seen_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(s.id),
+        )
+        .await?;
     }
-    Ok(Some(Authenticated { user, must_change_password: must_change, session: Some(s) }))
+    Ok(Some(Authenticated {
+        user,
+        must_change_password: must_change,
+        session: Some(s),
+    }))
 }
 
 async fn end_one(tx: &mut Tx, id: i64, reason: &str) -> Result<u64> {
@@ -226,10 +269,16 @@ pub async fn logout(db: &Db, ctx: &Ctx, session_id: i64) -> Result<()> {
 pub async fn list_active(db: &Db, ctx: &Ctx, page: PageReq) -> Result<Page<SessionRow>> {
     ctx.require(Permission::SessionManage)?;
     let now = crate::now();
-    let from = "FROM user_session s JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = u.org_id \
+    let from =
+        "FROM user_session s JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = u.org_id \
                 WHERE s.ended_at IS NULL AND s.expires_at > $1 AND o.path LIKE $2";
-    let (total,): (i64,) =
-        db.fetch_one(&Q::new(&format!("SELECT COUNT(*) {from}")).bind(now).bind(ctx.scope_like())).await?;
+    let (total,): (i64,) = db
+        .fetch_one(
+            &Q::new(&format!("SELECT COUNT(*) {from}"))
+                .bind(now)
+                .bind(ctx.scope_like()),
+        )
+        .await?;
     let items = db
         .fetch_all(
             &Q::new(&format!(
@@ -242,7 +291,12 @@ pub async fn list_active(db: &Db, ctx: &Ctx, page: PageReq) -> Result<Page<Sessi
             .bind(page.offset()),
         )
         .await?;
-    Ok(Page { items, total, page: page.page, page_size: page.page_size })
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        page_size: page.page_size,
+    })
 }
 
 /// An administrator ends someone's session (forced logout).
@@ -261,7 +315,12 @@ pub async fn end_by_admin(db: &Db, ctx: &Ctx, session_id: i64) -> Result<()> {
         .await?;
     let (_, org_id) = found.ok_or(DbError::NotFound)?;
     end_one(&mut tx, session_id, "ended_by_admin").await?;
-    audit::record(&mut tx, ctx, Change::new("session", session_id, "end_session").org(Some(org_id))).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("session", session_id, "end_session").org(Some(org_id)),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -279,10 +338,12 @@ pub struct ApiToken {
 /// Creates an API token for a user in scope; returns the raw token (shown once).
 pub async fn create_token(db: &Db, ctx: &Ctx, username: &str, name: &str) -> Result<String> {
     ctx.require(Permission::UserAssignRole)?;
-    let target = crate::user::find(db, ctx, username).await.map_err(|e| match e {
-        DbError::Forbidden => DbError::NotFound,
-        e => e,
-    })?;
+    let target = crate::user::find(db, ctx, username)
+        .await
+        .map_err(|e| match e {
+            DbError::Forbidden => DbError::NotFound,
+            e => e,
+        })?;
     let raw = random_token("ajt_");
     let mut tx = db.begin().await?;
     let (id,): (i64,) = tx
@@ -311,16 +372,24 @@ pub async fn create_token(db: &Db, ctx: &Ctx, username: &str, name: &str) -> Res
 }
 
 /// Revokes tokens: one by id, or all of a user's when `token_id` is None.
-pub async fn revoke_tokens(db: &Db, ctx: &Ctx, username: &str, token_id: Option<i64>) -> Result<u64> {
+pub async fn revoke_tokens(
+    db: &Db,
+    ctx: &Ctx,
+    username: &str,
+    token_id: Option<i64>,
+) -> Result<u64> {
     ctx.require(Permission::UserAssignRole)?;
-    let target = crate::user::find(db, ctx, username).await.map_err(|e| match e {
-        DbError::Forbidden => DbError::NotFound,
-        e => e,
-    })?;
+    let target = crate::user::find(db, ctx, username)
+        .await
+        .map_err(|e| match e {
+            DbError::Forbidden => DbError::NotFound,
+            e => e,
+        })?;
     let mut tx = db.begin().await?;
-    let mut q = Q::new("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(crate::now())
-        .bind(target.id);
+    let mut q =
+        Q::new("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(crate::now())
+            .bind(target.id);
     if let Some(t) = token_id {
         q.push(" AND id = ").push_arg(t);
     }
@@ -331,9 +400,13 @@ pub async fn revoke_tokens(db: &Db, ctx: &Ctx, username: &str, token_id: Option<
     audit::record(
         &mut tx,
         ctx,
-        Change::new("api_token", token_id.map(|t| t.to_string()).unwrap_or_default(), "revoke")
-            .org(Some(target.org_id))
-            .after(serde_json::json!({"user": target.username, "revoked": n})),
+        Change::new(
+            "api_token",
+            token_id.map(|t| t.to_string()).unwrap_or_default(),
+            "revoke",
+        )
+        .org(Some(target.org_id))
+        .after(serde_json::json!({"user": target.username, "revoked": n})),
     )
     .await?;
     tx.commit().await?;
@@ -361,12 +434,25 @@ pub async fn authenticate_token(db: &Db, raw: &str) -> Result<Option<Authenticat
                 .bind(hash_token(raw)),
         )
         .await?;
-    let Some((id, user_id, last_used)) = t else { return Ok(None) };
-    let Some((user, _)) = principal(db, user_id).await? else { return Ok(None) };
+    let Some((id, user_id, last_used)) = t else {
+        return Ok(None);
+    };
+    let Some((user, _)) = principal(db, user_id).await? else {
+        return Ok(None);
+    };
     let now = crate::now();
     if last_used.is_none_or(|t| (now - t).num_seconds() >= TOUCH_INTERVAL_SECS) {
-        db.execute(&Q::new("UPDATE api_token SET last_used_at = $1 WHERE id = $2").bind(now).bind(id)).await?;
+        db.execute(
+            &Q::new("UPDATE api_token SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id),
+        )
+        .await?;
     }
     // A token never has to change a password: it has none.
-    Ok(Some(Authenticated { user, must_change_password: false, session: None }))
+    Ok(Some(Authenticated {
+        user,
+        must_change_password: false,
+        session: None,
+    }))
 }

@@ -8,7 +8,7 @@ use anjian_domain::role::{Permission, Role};
 
 use crate::audit::{self, Change};
 use crate::error::{DbError, FieldErrors, Result};
-use crate::query::{Db, Q, Tx};
+use crate::query::{Db, Tx, Q};
 use crate::session::Policy;
 use crate::{like_pattern, Ctx, Page, PageReq};
 
@@ -62,11 +62,14 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn role_label(&self) -> &'static str {
-        Role::from_code(&self.role).map(Role::label).unwrap_or("未知角色")
+        Role::from_code(&self.role)
+            .map(Role::label)
+            .unwrap_or("未知角色")
     }
 }
 
-const COLS: &str = "id, username, name, org_id, role, phone, password_hash, must_change_password, failed_logins, \
+const COLS: &str =
+    "id, username, name, org_id, role, phone, password_hash, must_change_password, failed_logins, \
                     locked_until, disabled, last_login_at, created_at, updated_at";
 const ROW_SELECT: &str = "SELECT u.id, u.username, u.name, u.org_id, o.name AS org_name, o.path AS org_path, \
                           u.role, u.phone, u.must_change_password, u.locked_until, u.disabled, u.last_login_at \
@@ -110,7 +113,9 @@ pub async fn verify_password(password: &str, hash: &str) -> bool {
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
         let ok = match PasswordHash::new(&hash) {
-            Ok(parsed) => argon2::Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => argon2::Argon2::default()
+                .verify_password(pw.as_bytes(), &parsed)
+                .is_ok(),
             Err(_) => false,
         };
         release_freed_memory();
@@ -131,7 +136,10 @@ pub fn generate_password() -> String {
     const OTHER: &[u8] = b"#%+=@";
     let mut rng = rand::rngs::OsRng;
     let classes = [UPPER, LOWER, DIGIT, OTHER];
-    let mut chars: Vec<u8> = classes.iter().map(|c| c[rng.gen_range(0..c.len())]).collect();
+    let mut chars: Vec<u8> = classes
+        .iter()
+        .map(|c| c[rng.gen_range(0..c.len())])
+        .collect();
     let all: Vec<u8> = [UPPER, LOWER, DIGIT].concat();
     while chars.len() < 16 {
         chars.push(all[rng.gen_range(0..all.len())]);
@@ -164,9 +172,14 @@ impl UserInput {
         if username.is_empty() {
             errs.add("username", "用户名不能为空");
         } else if username.len() > 32
-            || !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
         {
-            errs.add("username", "用户名只能由字母、数字、下划线、点和横线组成，最多32位");
+            errs.add(
+                "username",
+                "用户名只能由字母、数字、下划线、点和横线组成，最多32位",
+            );
         }
         let name = self.name.trim().to_string();
         if name.is_empty() {
@@ -179,18 +192,28 @@ impl UserInput {
             errs.add("role", "角色无效");
         }
         let phone = self.phone.trim().to_string();
-        if phone.chars().count() > 30 || !phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ')) {
+        if phone.chars().count() > 30
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '))
+        {
             errs.add("phone", "手机号码只能包含数字、空格和 - +，最多30位");
         }
         errs.into_result()?;
-        Ok(ValidUser { username, name, role: role.unwrap_or(Role::Inspector), phone })
+        Ok(ValidUser {
+            username,
+            name,
+            role: role.unwrap_or(Role::Inspector),
+            phone,
+        })
     }
 }
 
 /// Who may give which role: business roles by the system administrator, any role (and every
 /// administrator role) only by the security administrator.
 fn require_role_grant(ctx: &Ctx, role: Role) -> Result<()> {
-    if ctx.can(Permission::UserAssignRole) || (!role.is_admin() && ctx.can(Permission::UserManage)) {
+    if ctx.can(Permission::UserAssignRole) || (!role.is_admin() && ctx.can(Permission::UserManage))
+    {
         Ok(())
     } else {
         Err(DbError::Forbidden)
@@ -200,7 +223,9 @@ fn require_role_grant(ctx: &Ctx, role: Role) -> Result<()> {
 async fn org_in_scope(tx: &mut Tx, ctx: &Ctx, org_id: i64) -> Result<()> {
     let found: Option<(i64, bool)> = tx
         .fetch_optional(
-            &Q::new("SELECT id, active FROM org WHERE id = $1 AND path LIKE $2").bind(org_id).bind(ctx.scope_like()),
+            &Q::new("SELECT id, active FROM org WHERE id = $1 AND path LIKE $2")
+                .bind(org_id)
+                .bind(ctx.scope_like()),
         )
         .await?;
     match found {
@@ -229,7 +254,8 @@ pub async fn create(
     require_role_grant(ctx, v.role)?;
     let generated = match password {
         Some(p) => {
-            check_password(p, &v.username).map_err(|e| DbError::invalid("password", e.to_string()))?;
+            check_password(p, &v.username)
+                .map_err(|e| DbError::invalid("password", e.to_string()))?;
             None
         }
         None => Some(generate_password()),
@@ -237,8 +263,9 @@ pub async fn create(
     let hash = hash_password(password.or(generated.as_deref()).unwrap_or_default()).await?;
     let mut tx = db.begin().await?;
     org_in_scope(&mut tx, ctx, input.org_id).await?;
-    let taken: Option<(i64,)> =
-        tx.fetch_optional(&Q::new("SELECT id FROM app_user WHERE username = $1").bind(&v.username)).await?;
+    let taken: Option<(i64,)> = tx
+        .fetch_optional(&Q::new("SELECT id FROM app_user WHERE username = $1").bind(&v.username))
+        .await?;
     if taken.is_some() {
         return Err(DbError::invalid("username", "用户名已存在"));
     }
@@ -265,10 +292,22 @@ pub async fn create(
             DbError::Sqlx(e) => DbError::unique_or(e, "用户名已存在"),
             e => e,
         })?;
-    let user: User = tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE id = $1")).bind(id)).await?;
-    audit::record(&mut tx, ctx, Change::new("user", id, "create").org(Some(user.org_id)).after(&user)).await?;
+    let user: User = tx
+        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE id = $1")).bind(id))
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("user", id, "create")
+            .org(Some(user.org_id))
+            .after(&user),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Created { user, generated_password: generated })
+    Ok(Created {
+        user,
+        generated_password: generated,
+    })
 }
 
 #[derive(Debug, Clone, Default)]
@@ -281,7 +320,12 @@ pub struct UserFilter {
 fn filtered(ctx: &Ctx, f: &UserFilter, head: &str) -> Q {
     let mut q = Q::new(head);
     q.push(" WHERE o.path LIKE ").push_arg(ctx.scope_like());
-    if let Some(k) = f.keyword.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(k) = f
+        .keyword
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let p = like_pattern(k);
         q.push(" AND (u.username LIKE ").push_arg(p.clone());
         q.push(" ESCAPE '\\' OR u.name LIKE ").push_arg(p);
@@ -298,18 +342,33 @@ fn filtered(ctx: &Ctx, f: &UserFilter, head: &str) -> Q {
 
 pub async fn list(db: &Db, ctx: &Ctx, f: &UserFilter, page: PageReq) -> Result<Page<UserRow>> {
     ctx.require(Permission::UserView)?;
-    let (total,): (i64,) =
-        db.fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM app_user u JOIN org o ON o.id = u.org_id")).await?;
+    let (total,): (i64,) = db
+        .fetch_one(&filtered(
+            ctx,
+            f,
+            "SELECT COUNT(*) FROM app_user u JOIN org o ON o.id = u.org_id",
+        ))
+        .await?;
     let mut q = filtered(ctx, f, ROW_SELECT);
-    q.push(" ORDER BY o.path, u.username LIMIT ").push_arg(page.page_size);
+    q.push(" ORDER BY o.path, u.username LIMIT ")
+        .push_arg(page.page_size);
     q.push(" OFFSET ").push_arg(page.offset());
-    Ok(Page { items: db.fetch_all(&q).await?, total, page: page.page, page_size: page.page_size })
+    Ok(Page {
+        items: db.fetch_all(&q).await?,
+        total,
+        page: page.page,
+        page_size: page.page_size,
+    })
 }
 
 pub async fn get(db: &Db, ctx: &Ctx, id: i64) -> Result<UserRow> {
     ctx.require(Permission::UserView)?;
-    db.fetch_one(&Q::new(&format!("{ROW_SELECT} WHERE u.id = $1 AND o.path LIKE $2")).bind(id).bind(ctx.scope_like()))
-        .await
+    db.fetch_one(
+        &Q::new(&format!("{ROW_SELECT} WHERE u.id = $1 AND o.path LIKE $2"))
+            .bind(id)
+            .bind(ctx.scope_like()),
+    )
+    .await
 }
 
 async fn get_for_update(tx: &mut Tx, ctx: &Ctx, id: i64) -> Result<User> {
@@ -324,16 +383,19 @@ async fn get_for_update(tx: &mut Tx, ctx: &Ctx, id: i64) -> Result<User> {
 }
 
 async fn reload(tx: &mut Tx, id: i64) -> Result<User> {
-    tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE id = $1")).bind(id)).await
+    tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE id = $1")).bind(id))
+        .await
 }
 
 /// Finds an account by user name for the command line (system context) or by id.
 pub async fn find(db: &Db, ctx: &Ctx, username: &str) -> Result<UserRow> {
     ctx.require(Permission::UserView)?;
     db.fetch_one(
-        &Q::new(&format!("{ROW_SELECT} WHERE u.username = $1 AND o.path LIKE $2"))
-            .bind(username.trim())
-            .bind(ctx.scope_like()),
+        &Q::new(&format!(
+            "{ROW_SELECT} WHERE u.username = $1 AND o.path LIKE $2"
+        ))
+        .bind(username.trim())
+        .bind(ctx.scope_like()),
     )
     .await
 }
@@ -360,8 +422,15 @@ pub async fn update_profile(db: &Db, ctx: &Ctx, id: i64, name: &str, phone: &str
     )
     .await?;
     let after = reload(&mut tx, id).await?;
-    audit::record(&mut tx, ctx, Change::new("user", id, "update").org(Some(after.org_id)).before(&before).after(&after))
-        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("user", id, "update")
+            .org(Some(after.org_id))
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -387,8 +456,15 @@ pub async fn assign(db: &Db, ctx: &Ctx, id: i64, role: &str, org_id: i64) -> Res
     .await?;
     crate::session::end_all_for_user(&mut tx, id, "permission_change").await?;
     let after = reload(&mut tx, id).await?;
-    audit::record(&mut tx, ctx, Change::new("user", id, "assign_role").org(Some(after.org_id)).before(&before).after(&after))
-        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("user", id, "assign_role")
+            .org(Some(after.org_id))
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -400,7 +476,10 @@ pub async fn reset_password(db: &Db, ctx: &Ctx, id: i64) -> Result<String> {
     let hash = hash_password(&password).await?;
     let mut tx = db.begin().await?;
     let before = get_for_update(&mut tx, ctx, id).await?;
-    if before.role().is_some_and(Role::is_admin) && !ctx.can(Permission::UserAssignRole) && ctx.user_id() != Some(id) {
+    if before.role().is_some_and(Role::is_admin)
+        && !ctx.can(Permission::UserAssignRole)
+        && ctx.user_id() != Some(id)
+    {
         // A system administrator resetting another administrator could take over that account.
         if !matches!(ctx.actor, crate::Actor::System(_)) {
             return Err(DbError::Forbidden);
@@ -418,7 +497,12 @@ pub async fn reset_password(db: &Db, ctx: &Ctx, id: i64) -> Result<String> {
     )
     .await?;
     crate::session::end_all_for_user(&mut tx, id, "password_reset").await?;
-    audit::record(&mut tx, ctx, Change::new("user", id, "reset_password").org(Some(before.org_id))).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("user", id, "reset_password").org(Some(before.org_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(password)
 }
@@ -445,14 +529,27 @@ pub async fn set_locked(db: &Db, ctx: &Ctx, id: i64, locked: bool) -> Result<Use
     }
     let after = reload(&mut tx, id).await?;
     let action = if locked { "lock" } else { "unlock" };
-    audit::record(&mut tx, ctx, Change::new("user", id, action).org(Some(after.org_id)).before(&before).after(&after))
-        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("user", id, action)
+            .org(Some(after.org_id))
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// The signed-in user changes their own password.
-pub async fn change_own_password(db: &Db, ctx: &Ctx, old: &str, new: &str, confirm: &str) -> Result<()> {
+pub async fn change_own_password(
+    db: &Db,
+    ctx: &Ctx,
+    old: &str,
+    new: &str,
+    confirm: &str,
+) -> Result<()> {
     let uid = ctx.user_id().ok_or(DbError::Forbidden)?;
     let mut tx = db.begin().await?;
     let user = reload(&mut tx, uid).await?;
@@ -478,7 +575,12 @@ pub async fn change_own_password(db: &Db, ctx: &Ctx, old: &str, new: &str, confi
             .bind(uid),
     )
     .await?;
-    audit::record(&mut tx, ctx, Change::new("user", uid, "change_password").org(Some(user.org_id))).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("user", uid, "change_password").org(Some(user.org_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -516,20 +618,27 @@ pub async fn authenticate(
     let anon = Ctx::anonymous(ip);
     let username = username.trim();
     let user: Option<User> = db
-        .fetch_optional(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE username = $1")).bind(username))
+        .fetch_optional(
+            &Q::new(&format!("SELECT {COLS} FROM app_user WHERE username = $1")).bind(username),
+        )
         .await?;
     let now = crate::now();
     let Some(user) = user else {
         // Spend the same time as a real check so user names cannot be probed by timing.
         let _ = verify_password(password, DUMMY_HASH).await;
-        audit::record_alone(db, &anon, Change::new("session", "", "login_failed").after(serde_json::json!({
-            "username": username, "reason": "unknown_user"
-        })))
+        audit::record_alone(
+            db,
+            &anon,
+            Change::new("session", "", "login_failed").after(serde_json::json!({
+                "username": username, "reason": "unknown_user"
+            })),
+        )
         .await?;
         return Ok(Err(LoginError::Invalid));
     };
-    let org_active: Option<(bool,)> =
-        db.fetch_optional(&Q::new("SELECT active FROM org WHERE id = $1").bind(user.org_id)).await?;
+    let org_active: Option<(bool,)> = db
+        .fetch_optional(&Q::new("SELECT active FROM org WHERE id = $1").bind(user.org_id))
+        .await?;
     let refusal = if user.disabled || org_active.is_some_and(|(a,)| !a) {
         Some(LoginError::Disabled)
     } else if let Some(until) = user.locked_until.filter(|t| *t > now) {
@@ -539,9 +648,13 @@ pub async fn authenticate(
     };
     if let Some(r) = refusal {
         let _ = verify_password(password, DUMMY_HASH).await;
-        audit::record_alone(db, &anon, Change::new("session", "", "login_failed").org(Some(user.org_id)).after(
-            serde_json::json!({"username": username, "reason": format!("{r:?}")}),
-        ))
+        audit::record_alone(
+            db,
+            &anon,
+            Change::new("session", "", "login_failed")
+                .org(Some(user.org_id))
+                .after(serde_json::json!({"username": username, "reason": format!("{r:?}")})),
+        )
         .await?;
         return Ok(Err(r));
     }
@@ -550,8 +663,9 @@ pub async fn authenticate(
     }
     let mut tx = db.begin().await?;
     // Re-read under the write lock so concurrent failures all count.
-    let (failed,): (i64,) =
-        tx.fetch_one(&Q::new("SELECT failed_logins FROM app_user WHERE id = $1").bind(user.id)).await?;
+    let (failed,): (i64,) = tx
+        .fetch_one(&Q::new("SELECT failed_logins FROM app_user WHERE id = $1").bind(user.id))
+        .await?;
     let failed = failed + 1;
     let (failed, locked_until) = if failed >= policy.max_failed_logins {
         (0, Some(now + Duration::minutes(policy.lockout_minutes)))
@@ -582,7 +696,9 @@ const DUMMY_HASH: &str =
 
 /// Users counted without scope: the first start uses it.
 pub async fn count_all(db: &Db) -> Result<i64> {
-    let (n,): (i64,) = db.fetch_one(&Q::new("SELECT COUNT(*) FROM app_user")).await?;
+    let (n,): (i64,) = db
+        .fetch_one(&Q::new("SELECT COUNT(*) FROM app_user"))
+        .await?;
     Ok(n)
 }
 
@@ -605,6 +721,11 @@ pub async fn set_password_for_demo(db: &Db, ctx: &Ctx, id: i64, password: &str) 
         .bind(id),
     )
     .await?;
-    audit::record(&mut tx, ctx, Change::new("user", id, "reset_password").org(Some(before.org_id))).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("user", id, "reset_password").org(Some(before.org_id)),
+    )
+    .await?;
     tx.commit().await
 }

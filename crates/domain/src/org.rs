@@ -104,13 +104,22 @@ mod tests {
         assert!(check_placement(OrgKind::Site, Some(OrgKind::Bureau)).is_ok());
         assert_eq!(
             check_placement(OrgKind::Unit, Some(OrgKind::Site)),
-            Err(PlacementError::KindNotAllowed { child: "单位", parent: "库点" })
+            Err(PlacementError::KindNotAllowed {
+                child: "单位",
+                parent: "库点"
+            })
         );
         assert_eq!(
             check_placement(OrgKind::Unit, Some(OrgKind::Unit)),
-            Err(PlacementError::KindNotAllowed { child: "单位", parent: "单位" })
+            Err(PlacementError::KindNotAllowed {
+                child: "单位",
+                parent: "单位"
+            })
         );
-        assert_eq!(check_placement(OrgKind::Site, None), Err(PlacementError::ParentRequired("库点")));
+        assert_eq!(
+            check_placement(OrgKind::Site, None),
+            Err(PlacementError::ParentRequired("库点"))
+        );
         assert_eq!(
             check_placement(OrgKind::Bureau, Some(OrgKind::Bureau)),
             Err(PlacementError::BureauHasParent)

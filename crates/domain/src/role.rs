@@ -91,7 +91,10 @@ impl Role {
 
     /// The three administrator roles of 三员分立: only a security administrator may grant them.
     pub fn is_admin(self) -> bool {
-        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+        )
     }
 
     pub fn permissions(self) -> &'static [Permission] {
@@ -99,7 +102,12 @@ impl Role {
             Role::SystemAdmin => &[P::OrgView, P::OrgManage, P::UserView, P::UserManage],
             Role::SecurityAdmin => &[P::OrgView, P::UserView, P::UserAssignRole, P::SessionManage],
             Role::AuditAdmin => &[P::AuditView, P::AuditExport],
-            Role::BureauSupervisor => &[P::OrgView, P::UserView, P::AttachmentView, P::AttachmentUpload],
+            Role::BureauSupervisor => &[
+                P::OrgView,
+                P::UserView,
+                P::AttachmentView,
+                P::AttachmentUpload,
+            ],
             Role::BureauLeader => &[P::OrgView, P::UserView, P::AttachmentView],
             Role::UnitHead => &[
                 P::OrgView,
@@ -108,7 +116,12 @@ impl Role {
                 P::AttachmentView,
                 P::AttachmentUpload,
             ],
-            Role::UnitOfficer => &[P::OrgView, P::UserView, P::AttachmentView, P::AttachmentUpload],
+            Role::UnitOfficer => &[
+                P::OrgView,
+                P::UserView,
+                P::AttachmentView,
+                P::AttachmentUpload,
+            ],
             Role::Inspector => &[P::OrgView, P::AttachmentView, P::AttachmentUpload],
         }
     }
@@ -187,7 +200,10 @@ mod tests {
         assert!(!Role::SystemAdmin.can(P::AuditView));
         assert!(!Role::SystemAdmin.can(P::UserAssignRole));
         // The audit administrator can only read and export the audit trail.
-        assert_eq!(Role::AuditAdmin.permissions(), &[P::AuditView, P::AuditExport]);
+        assert_eq!(
+            Role::AuditAdmin.permissions(),
+            &[P::AuditView, P::AuditExport]
+        );
         assert!(!Role::SecurityAdmin.can(P::AuditView));
         for r in Role::ALL {
             if r != Role::AuditAdmin {

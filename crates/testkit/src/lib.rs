@@ -24,7 +24,9 @@ use anjian_web::{AppState, WebConfig};
 pub const PASSWORD: &str = "Test-Passw0rd";
 
 pub fn pg_url() -> Option<String> {
-    std::env::var("ANJIAN_TEST_PG_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("ANJIAN_TEST_PG_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 pub struct TestApp {
@@ -58,14 +60,18 @@ pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
     match pg_url() {
         Some(url) => {
             let schema = format!("t_{}", hex(rand::random::<[u8; 8]>()));
-            let admin = sqlx::PgPool::connect(&url).await.expect("connect to ANJIAN_TEST_PG_URL");
+            let admin = sqlx::PgPool::connect(&url)
+                .await
+                .expect("connect to ANJIAN_TEST_PG_URL");
             sqlx::query(&format!("CREATE SCHEMA {schema}"))
                 .execute(&admin)
                 .await
                 .expect("create schema");
             admin.close().await;
             let opts = sqlx::postgres::PgConnectOptions::from_str(&url).expect("pg url");
-            let db = Db::connect_pg(opts, Some(&schema)).await.expect("connect pg");
+            let db = Db::connect_pg(opts, Some(&schema))
+                .await
+                .expect("connect pg");
             migrate::migrate(&db).await.expect("migrate pg");
             let sep = if url.contains('?') { '&' } else { '?' };
             (db, format!("{url}{sep}options=-c%20search_path%3D{schema}"))
@@ -96,7 +102,14 @@ impl TestApp {
         };
         let state = AppState::new(db.clone(), &config).expect("state");
         let router = anjian_web::app(state.clone());
-        TestApp { db, url, state, router, dir, config }
+        TestApp {
+            db,
+            url,
+            state,
+            router,
+            dir,
+            config,
+        }
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -104,15 +117,35 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
         let status = res.status();
         let headers = res.headers().clone();
-        let body = res.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
-        Resp { status, headers, body }
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes().to_vec())
+            .unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// A request as a signed-in browser (cookie + CSRF token) or anonymous.
-    pub async fn page(&self, method: Method, path: &str, who: Option<&Login>, form: &[(&str, &str)]) -> Resp {
+    pub async fn page(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&Login>,
+        form: &[(&str, &str)],
+    ) -> Resp {
         let mut b = Request::builder().method(method.clone()).uri(path);
         if let Some(w) = who {
             b = b.header(header::COOKIE, format!("anjian_session={}", w.cookie));
@@ -141,7 +174,13 @@ impl TestApp {
     }
 
     /// A JSON API request with a Bearer token (or none).
-    pub async fn api(&self, method: Method, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Resp {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Resp {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -158,7 +197,11 @@ impl TestApp {
 
     /// Number of audit entries, for "one entry per mutation" checks.
     pub async fn audit_count(&self) -> i64 {
-        let (n,): (i64,) = self.db.fetch_one(&Q::new("SELECT COUNT(*) FROM audit_log")).await.expect("count");
+        let (n,): (i64,) = self
+            .db
+            .fetch_one(&Q::new("SELECT COUNT(*) FROM audit_log"))
+            .await
+            .expect("count");
         n
     }
 
@@ -184,17 +227,26 @@ impl Resp {
         String::from_utf8_lossy(&self.body).to_string()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
     pub fn location(&self) -> String {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
     }
     pub fn set_cookie(&self, name: &str) -> Option<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
-            let first = v.split(';').next()?;
-            let (k, val) = first.split_once('=')?;
-            (k == name).then(|| val.to_string())
-        })
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                let first = v.split(';').next()?;
+                let (k, val) = first.split_once('=')?;
+                (k == name).then(|| val.to_string())
+            })
     }
 }
 
@@ -243,12 +295,36 @@ impl TestApp {
             uscc: code,
             ..Default::default()
         };
-        let bureau = org::create(&self.db, &ctx, &mk("bureau", None, "测试局", None)).await.expect("bureau");
-        let unit_a = org::create(&self.db, &ctx, &mk("unit", Some(bureau.id), "甲单位", Some(uscc(1)))).await.expect("a");
-        let site_a = org::create(&self.db, &ctx, &mk("site", Some(unit_a.id), "甲库点", None)).await.expect("sa");
-        let unit_b = org::create(&self.db, &ctx, &mk("unit", Some(bureau.id), "乙单位", Some(uscc(2)))).await.expect("b");
-        let site_b = org::create(&self.db, &ctx, &mk("site", Some(unit_b.id), "乙库点", None)).await.expect("sb");
-        Fixture { bureau, unit_a, site_a, unit_b, site_b }
+        let bureau = org::create(&self.db, &ctx, &mk("bureau", None, "测试局", None))
+            .await
+            .expect("bureau");
+        let unit_a = org::create(
+            &self.db,
+            &ctx,
+            &mk("unit", Some(bureau.id), "甲单位", Some(uscc(1))),
+        )
+        .await
+        .expect("a");
+        let site_a = org::create(&self.db, &ctx, &mk("site", Some(unit_a.id), "甲库点", None))
+            .await
+            .expect("sa");
+        let unit_b = org::create(
+            &self.db,
+            &ctx,
+            &mk("unit", Some(bureau.id), "乙单位", Some(uscc(2))),
+        )
+        .await
+        .expect("b");
+        let site_b = org::create(&self.db, &ctx, &mk("site", Some(unit_b.id), "乙库点", None))
+            .await
+            .expect("sb");
+        Fixture {
+            bureau,
+            unit_a,
+            site_a,
+            unit_b,
+            site_b,
+        }
     }
 
     /// Creates an account directly (with the fixture password, no forced change) — the creation
@@ -288,20 +364,33 @@ impl TestApp {
 
     /// Signs a user in without the password round trip (which the auth tests cover).
     pub async fn login_as(&self, u: &User) -> Login {
-        let (cookie, s) = session::login(&self.db, u, "127.0.0.1", "test", &self.state.policy).await.expect("login");
-        Login { cookie, csrf: s.csrf_token, user_id: u.id }
+        let (cookie, s) = session::login(&self.db, u, "127.0.0.1", "test", &self.state.policy)
+            .await
+            .expect("login");
+        Login {
+            cookie,
+            csrf: s.csrf_token,
+            user_id: u.id,
+        }
     }
 
     /// A user with this role at this organisation, signed in.
     pub async fn login_role(&self, role: Role, org_id: i64) -> Login {
-        let name = format!("{}_{}_{}", role.code(), org_id, hex(rand::random::<[u8; 8]>()).get(0..6).unwrap_or(""));
+        let name = format!(
+            "{}_{}_{}",
+            role.code(),
+            org_id,
+            hex(rand::random::<[u8; 8]>()).get(0..6).unwrap_or("")
+        );
         let u = self.user(&name, role, org_id).await;
         self.login_as(&u).await
     }
 
     /// An API token for a user.
     pub async fn token_for(&self, u: &User) -> String {
-        session::create_token(&self.db, &Ctx::system("test"), &u.username, "test").await.expect("token")
+        session::create_token(&self.db, &Ctx::system("test"), &u.username, "test")
+            .await
+            .expect("token")
     }
 }
 
@@ -310,7 +399,10 @@ pub fn multipart(fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> (Stri
     let boundary = format!("----anjian{}", hex(rand::random::<[u8; 8]>()));
     let mut body = Vec::new();
     for (k, v) in fields {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
     }
     body.extend_from_slice(
         format!(
@@ -333,6 +425,46 @@ impl TestApp {
             Request::post(format!("{path}{sep}csrf_token={}", who.csrf))
                 .header(header::COOKIE, format!("anjian_session={}", who.cookie))
                 .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+    }
+}
+
+/// The value of the hidden `csrf_token` input of a rendered form.
+pub fn hidden_csrf(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf_token field in: {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap_or("").to_string()
+}
+
+impl TestApp {
+    /// Signs in through the real login form: GET /login for the pre-session cookie and the
+    /// form's CSRF token (which must be that cookie's value), then POST the credentials with both.
+    pub async fn login_form(&self, username: &str, password: &str) -> Resp {
+        let page = self
+            .send(Request::get("/login").body(Body::empty()).expect("request"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let pre = page
+            .set_cookie("anjian_pre")
+            .expect("login page sets the pre-login cookie");
+        let token = hidden_csrf(&page.text());
+        assert_eq!(token, pre, "the form's token is the double-submit cookie");
+        let body = serde_urlencoded::to_string([
+            ("username", username),
+            ("password", password),
+            ("csrf_token", &token),
+        ])
+        .expect("form");
+        self.send(
+            Request::post("/login")
+                .header(header::COOKIE, format!("anjian_pre={pre}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(body))
                 .expect("request"),
         )

@@ -7,13 +7,13 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use crate::attachment;
+use crate::audit;
 use crate::auth::{Access, Auth};
 use crate::error::{ApiResult, ErrorBody};
-use crate::audit;
 use crate::org;
-use crate::attachment;
-use crate::user;
 use crate::routes::RouteTable;
+use crate::user;
 use crate::AppState;
 
 #[derive(OpenApi)]
@@ -38,7 +38,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -84,7 +87,12 @@ pub async fn me(State(_state): State<AppState>, auth: Auth) -> ApiResult<Json<Me
             .role
             .permissions()
             .iter()
-            .map(|p| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+            .map(|p| {
+                serde_json::to_value(p)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            })
             .collect(),
     }))
 }

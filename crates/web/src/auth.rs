@@ -34,7 +34,11 @@ impl Auth {
         Ctx::user(self.inner.user.clone(), self.ip.clone())
     }
     pub fn csrf(&self) -> &str {
-        self.inner.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or("")
+        self.inner
+            .session
+            .as_ref()
+            .map(|s| s.csrf_token.as_str())
+            .unwrap_or("")
     }
 }
 
@@ -58,12 +62,16 @@ pub fn is_api(path: &str) -> bool {
 }
 
 pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
-        v.split(';').find_map(|kv| {
-            let (k, val) = kv.trim().split_once('=')?;
-            (k == name).then(|| val.to_string())
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.split(';').find_map(|kv| {
+                let (k, val) = kv.trim().split_once('=')?;
+                (k == name).then(|| val.to_string())
+            })
         })
-    })
 }
 
 fn client_ip(req: &Request, trust_proxy: bool) -> String {
@@ -95,20 +103,32 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|s| s.trim().to_string());
     let resolved = if let Some(token) = bearer {
-        session::authenticate_token(&state.db, &token).await.map(|a| a.map(|a| (a, true)))
+        session::authenticate_token(&state.db, &token)
+            .await
+            .map(|a| a.map(|a| (a, true)))
     } else if let Some(raw) = cookie(req.headers(), SESSION_COOKIE) {
-        session::authenticate(&state.db, &raw, &ip, &state.policy).await.map(|a| a.map(|a| (a, false)))
+        session::authenticate(&state.db, &raw, &ip, &state.policy)
+            .await
+            .map(|a| a.map(|a| (a, false)))
     } else {
         Ok(None)
     };
     match resolved {
         Ok(Some((inner, via_token))) => {
-            req.extensions_mut().insert(Auth { inner, ip: ip.clone(), via_token });
+            req.extensions_mut().insert(Auth {
+                inner,
+                ip: ip.clone(),
+                via_token,
+            });
         }
         Ok(None) => {}
         Err(e) => {
             let err = AppError::from(e);
-            return if is_api(req.uri().path()) { err.into_api_response() } else { err.into_page_response() };
+            return if is_api(req.uri().path()) {
+                err.into_api_response()
+            } else {
+                err.into_page_response()
+            };
         }
     }
     req.extensions_mut().insert(ClientIp(ip));
@@ -130,7 +150,11 @@ pub async fn guard(access: Access, req: Request, next: Next) -> Response {
         return if api {
             AppError::Unauthorized.into_api_response()
         } else if req.method() == Method::GET {
-            let next_url = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next_url = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             Redirect::to(&format!("/login?next={}", urlencode(next_url))).into_response()
         } else {
             Redirect::to("/login").into_response()
@@ -145,14 +169,20 @@ pub async fn guard(access: Access, req: Request, next: Next) -> Response {
     }
     if let Access::Perm(p) = access {
         if !auth.inner.user.role.can(p) {
-            return if api { AppError::Forbidden.into_api_response() } else { AppError::Forbidden.into_page_response() };
+            return if api {
+                AppError::Forbidden.into_api_response()
+            } else {
+                AppError::Forbidden.into_page_response()
+            };
         }
     }
     next.run(req).await
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|v| v.trim_start_matches('=').to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|v| v.trim_start_matches('=').to_string())
+        .unwrap_or_default()
 }
 
 /// CSRF protection for every state-changing request that rides on cookies. The token comes in
@@ -178,15 +208,25 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     };
     let api = is_api(req.uri().path());
     let refuse = || {
-        let e = AppError::BadRequest("页面已过期或请求来源无效（CSRF 校验失败），请刷新页面后重试".into());
-        let mut res = if api { e.into_api_response() } else { e.into_page_response() };
+        let e = AppError::BadRequest(
+            "页面已过期或请求来源无效（CSRF 校验失败），请刷新页面后重试".into(),
+        );
+        let mut res = if api {
+            e.into_api_response()
+        } else {
+            e.into_page_response()
+        };
         *res.status_mut() = StatusCode::FORBIDDEN;
         res
     };
     if expected.is_empty() {
         return refuse();
     }
-    let from_header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let from_header = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let from_query = req.uri().query().and_then(|q| {
         serde_urlencoded::from_str::<Vec<(String, String)>>(q)
             .ok()?
@@ -194,7 +234,11 @@ pub async fn csrf(req: Request, next: Next) -> Response {
             .find_map(|(k, v)| (k == CSRF_FIELD).then_some(v))
     });
     if let Some(t) = from_header.or(from_query) {
-        return if constant_eq(&t, &expected) { next.run(req).await } else { refuse() };
+        return if constant_eq(&t, &expected) {
+            next.run(req).await
+        } else {
+            refuse()
+        };
     }
     let is_form = req
         .headers()
@@ -209,14 +253,24 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         Ok(b) => b,
         Err(_) => {
             let e = AppError::PayloadTooLarge;
-            return if api { e.into_api_response() } else { e.into_page_response() };
+            return if api {
+                e.into_api_response()
+            } else {
+                e.into_page_response()
+            };
         }
     };
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|v| v.into_iter().find_map(|(k, v)| (k == CSRF_FIELD).then_some(v)));
+        .and_then(|v| {
+            v.into_iter()
+                .find_map(|(k, v)| (k == CSRF_FIELD).then_some(v))
+        });
     match token {
-        Some(t) if constant_eq(&t, &expected) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Some(t) if constant_eq(&t, &expected) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
         _ => refuse(),
     }
 }
@@ -226,7 +280,11 @@ pub async fn csrf(req: Request, next: Next) -> Response {
 pub const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
 fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Extractor for handlers behind a non-public guard.
@@ -246,7 +304,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<ClientIp>().cloned().unwrap_or(ClientIp(String::new())))
+        Ok(parts
+            .extensions
+            .get::<ClientIp>()
+            .cloned()
+            .unwrap_or(ClientIp(String::new())))
     }
 }
 

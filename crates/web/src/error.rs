@@ -69,7 +69,10 @@ impl AppError {
             AppError::Forbidden => ("forbidden", "没有执行此操作的权限".to_string()),
             AppError::NotFound => ("not_found", "记录不存在或无权访问".to_string()),
             AppError::Conflict(m) => ("conflict", m.clone()),
-            AppError::Invalid(_) => ("validation_failed", "提交的数据有误，请检查标注的字段".to_string()),
+            AppError::Invalid(_) => (
+                "validation_failed",
+                "提交的数据有误，请检查标注的字段".to_string(),
+            ),
             AppError::PayloadTooLarge => ("payload_too_large", "提交的内容过大".to_string()),
             AppError::UnsupportedMedia(m) => ("unsupported_media_type", m.clone()),
             AppError::Internal(m) => ("internal_error", m.clone()),
@@ -78,7 +81,11 @@ impl AppError {
             AppError::Invalid(f) => f.0.iter().cloned().collect(),
             _ => Default::default(),
         };
-        ErrorBody { code: code.to_string(), message, fields }
+        ErrorBody {
+            code: code.to_string(),
+            message,
+            fields,
+        }
     }
 
     /// JSON response for API routes.
@@ -87,7 +94,8 @@ impl AppError {
         let mut res = (status, axum::Json(self.body())).into_response();
         mark(&mut res);
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         res
     }
@@ -98,7 +106,11 @@ impl AppError {
         let body = self.body();
         let mut detail = String::new();
         for (f, m) in &body.fields {
-            detail.push_str(&format!("<li>{}：{}</li>", crate::html::escape(f), crate::html::escape(m)));
+            detail.push_str(&format!(
+                "<li>{}：{}</li>",
+                crate::html::escape(f),
+                crate::html::escape(m)
+            ));
         }
         let html = format!(
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \

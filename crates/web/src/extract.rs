@@ -49,7 +49,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(reject(&path, AppError::UnsupportedMedia("请求内容类型应为 application/json".into())));
+            return Err(reject(
+                &path,
+                AppError::UnsupportedMedia("请求内容类型应为 application/json".into()),
+            ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -58,7 +61,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 reject(&path, AppError::BadRequest("无法读取请求体".into()))
             }
         })?;
-        parse_json(&bytes).map(ApiJson).map_err(|e| reject(&path, e))
+        parse_json(&bytes)
+            .map(ApiJson)
+            .map_err(|e| reject(&path, e))
     }
 }
 
@@ -78,11 +83,24 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             let field = e.path().to_string();
             let msg = inner.to_string();
             let (field, text) = if let Some(rest) = msg.strip_prefix("missing field `") {
-                (rest.split('`').next().unwrap_or("").to_string(), "缺少必填字段".to_string())
+                (
+                    rest.split('`').next().unwrap_or("").to_string(),
+                    "缺少必填字段".to_string(),
+                )
             } else if let Some(rest) = msg.strip_prefix("unknown field `") {
-                (rest.split('`').next().unwrap_or("").to_string(), "不支持的字段".to_string())
+                (
+                    rest.split('`').next().unwrap_or("").to_string(),
+                    "不支持的字段".to_string(),
+                )
             } else {
-                (if field == "." { "body".to_string() } else { field }, "字段类型或取值不正确".to_string())
+                (
+                    if field == "." {
+                        "body".to_string()
+                    } else {
+                        field
+                    },
+                    "字段类型或取值不正确".to_string(),
+                )
             };
             Err(AppError::Invalid(FieldErrors::single(&field, text)))
         }
@@ -107,7 +125,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                 } else {
                     field
                 };
-                Err(reject(parts.uri.path(), AppError::Invalid(FieldErrors::single(&field, "查询参数类型或取值不正确"))))
+                Err(reject(
+                    parts.uri.path(),
+                    AppError::Invalid(FieldErrors::single(&field, "查询参数类型或取值不正确")),
+                ))
             }
         }
     }
@@ -118,7 +139,13 @@ fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
 }
 
 /// Turns a page-form text field into a number with a Chinese message naming the field.
-pub fn form_i64(errs: &mut FieldErrors, field: &str, label: &str, v: &str, default: Option<i64>) -> Option<i64> {
+pub fn form_i64(
+    errs: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    v: &str,
+    default: Option<i64>,
+) -> Option<i64> {
     let v = v.trim();
     if v.is_empty() {
         if default.is_none() {

@@ -46,9 +46,15 @@ struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn home(State(state): State<AppState>, auth: Auth, Query(q): Query<NoticeQuery>) -> PageResult<Html<String>> {
+async fn home(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult<Html<String>> {
     let ctx = auth.ctx();
-    let org_name = anjian_db::org::get_scoped(&state.db, &ctx, auth.inner.user.org_id).await?.name;
+    let org_name = anjian_db::org::get_scoped(&state.db, &ctx, auth.inner.user.org_id)
+        .await?
+        .name;
     let page = HomePage {
         chrome: Chrome::new(&auth, "/", "首页").notice(q.notice.as_deref()),
         org_name,
@@ -74,12 +80,20 @@ struct LoginQuery {
 /// Only same-site paths are followed after sign-in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
 
-fn cookie_header(name: &str, value: &str, max_age: Option<i64>, secure: bool, same_site: &str) -> HeaderValue {
+fn cookie_header(
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    secure: bool,
+    same_site: &str,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
     if let Some(a) = max_age {
         c.push_str(&format!("; Max-Age={a}"));
@@ -90,12 +104,23 @@ fn cookie_header(name: &str, value: &str, max_age: Option<i64>, secure: bool, sa
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn render_login(state: &AppState, headers: &HeaderMap, username: &str, next: &str, error: Option<String>) -> Response {
+fn render_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    username: &str,
+    next: &str,
+    error: Option<String>,
+) -> Response {
     let (token, fresh) = match cookie(headers, PRE_COOKIE).filter(|t| t.len() == 64) {
         Some(t) => (t, false),
         None => (session::random_token(""), true),
     };
-    let page = LoginPage { csrf: token.clone(), username: username.to_string(), next: next.to_string(), error };
+    let page = LoginPage {
+        csrf: token.clone(),
+        username: username.to_string(),
+        next: next.to_string(),
+        error,
+    };
     let status = if page.error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -106,8 +131,10 @@ fn render_login(state: &AppState, headers: &HeaderMap, username: &str, next: &st
         Err(e) => return PageError::from(e).into_response(),
     };
     if fresh {
-        res.headers_mut()
-            .append(header::SET_COOKIE, cookie_header(PRE_COOKIE, &token, None, state.secure_cookies, "Strict"));
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookie_header(PRE_COOKIE, &token, None, state.secure_cookies, "Strict"),
+        );
     }
     res
 }
@@ -142,14 +169,33 @@ async fn login_submit(
 ) -> PageResult<Response> {
     let next = safe_next(f.next.as_deref());
     if f.username.trim().is_empty() || f.password.is_empty() {
-        return Ok(render_login(&state, &headers, &f.username, &next, Some("请输入用户名和密码".into())));
+        return Ok(render_login(
+            &state,
+            &headers,
+            &f.username,
+            &next,
+            Some("请输入用户名和密码".into()),
+        ));
     }
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     match user::authenticate(&state.db, &ip, &f.username, &f.password, &state.policy).await? {
-        Err(e) => Ok(render_login(&state, &headers, &f.username, &next, Some(e.message()))),
+        Err(e) => Ok(render_login(
+            &state,
+            &headers,
+            &f.username,
+            &next,
+            Some(e.message()),
+        )),
         Ok(u) => {
             let (raw, _) = session::login(&state.db, &u, &ip, ua, &state.policy).await?;
-            let target = if u.must_change_password { "/password".to_string() } else { next };
+            let target = if u.must_change_password {
+                "/password".to_string()
+            } else {
+                next
+            };
             let mut res = Redirect::to(&target).into_response();
             res.headers_mut().append(
                 header::SET_COOKIE,
@@ -165,8 +211,10 @@ async fn logout(State(state): State<AppState>, auth: Auth) -> PageResult<Respons
         session::logout(&state.db, &auth.ctx(), s.id).await?;
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", Some(0), state.secure_cookies, "Lax"));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, "", Some(0), state.secure_cookies, "Lax"),
+    );
     Ok(res)
 }
 
@@ -202,8 +250,14 @@ async fn password_submit(
     auth: Auth,
     Form(f): Form<PasswordForm>,
 ) -> PageResult<Response> {
-    match user::change_own_password(&state.db, &auth.ctx(), &f.old_password, &f.new_password, &f.confirm_password)
-        .await
+    match user::change_own_password(
+        &state.db,
+        &auth.ctx(),
+        &f.old_password,
+        &f.new_password,
+        &f.confirm_password,
+    )
+    .await
     {
         Ok(()) => Ok(Redirect::to("/?notice=password").into_response()),
         Err(DbError::Invalid(errors)) => {

@@ -26,7 +26,9 @@ fn cell_text(c: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
         Data::DateTime(d) => match d.as_datetime() {
-            Some(dt) if dt.time() == chrono::NaiveTime::MIN => dt.date().format("%Y-%m-%d").to_string(),
+            Some(dt) if dt.time() == chrono::NaiveTime::MIN => {
+                dt.date().format("%Y-%m-%d").to_string()
+            }
             Some(dt) => dt.format("%Y-%m-%d %H:%M").to_string(),
             None => d.as_f64().to_string(),
         },
@@ -36,13 +38,27 @@ fn cell_text(c: &Data) -> String {
 }
 
 pub fn read(bytes: &[u8]) -> Result<Sheet, AppError> {
-    let bad = || AppError::Invalid(anjian_db::FieldErrors::single("file", "无法读取该文件，请使用下载的 Excel 模板（.xlsx）填写"));
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
-    let range = wb.worksheet_range_at(0).ok_or_else(bad)?.map_err(|_| bad())?;
+    let bad = || {
+        AppError::Invalid(anjian_db::FieldErrors::single(
+            "file",
+            "无法读取该文件，请使用下载的 Excel 模板（.xlsx）填写",
+        ))
+    };
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(bad)?
+        .map_err(|_| bad())?;
     let mut rows = range.rows().enumerate();
     let header: Vec<String> = match rows.next() {
         Some((_, r)) => r.iter().map(cell_text).collect(),
-        None => return Err(AppError::Invalid(anjian_db::FieldErrors::single("file", "文件是空的"))),
+        None => {
+            return Err(AppError::Invalid(anjian_db::FieldErrors::single(
+                "file",
+                "文件是空的",
+            )))
+        }
     };
     let start = range.start().map(|(r, _)| r as usize).unwrap_or(0);
     let mut out = Vec::new();
@@ -70,7 +86,10 @@ impl Sheet {
             if got.trim_end_matches('*').trim() != *want {
                 return Err(AppError::Invalid(anjian_db::FieldErrors::single(
                     "file",
-                    format!("第{}列表头应为“{want}”，实为“{got}”，请使用下载的模板", i + 1),
+                    format!(
+                        "第{}列表头应为“{want}”，实为“{got}”，请使用下载的模板",
+                        i + 1
+                    ),
                 )));
             }
         }
@@ -86,15 +105,26 @@ pub struct PreviewRow {
 }
 
 /// A blank template with the given header (required columns marked with *), and an example row.
-pub fn template(sheet_name: &str, columns: &[(&str, bool, f64)], example: &[&str]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub fn template(
+    sheet_name: &str,
+    columns: &[(&str, bool, f64)],
+    example: &[&str],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name)?;
-    let head = Format::new().set_bold().set_background_color("D9E1F2").set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("D9E1F2")
+        .set_border(rust_xlsxwriter::FormatBorder::Thin);
     let text = Format::new().set_num_format("@");
     for (c, (name, required, width)) in columns.iter().enumerate() {
-        let title = if *required { format!("{name}*") } else { name.to_string() };
+        let title = if *required {
+            format!("{name}*")
+        } else {
+            name.to_string()
+        };
         ws.write_string_with_format(0, c as u16, title, &head)?;
         // Text format so codes such as 统一社会信用代码 and phone numbers keep leading zeros.
         ws.set_column_width(c as u16, *width)?;

@@ -42,7 +42,11 @@ impl Chrome {
         let menu = MENU
             .iter()
             .filter(|(_, _, p)| p.is_none_or(|p| role.can(p)))
-            .map(|(href, label, _)| MenuItem { href, label, active: *href == active })
+            .map(|(href, label, _)| MenuItem {
+                href,
+                label,
+                active: *href == active,
+            })
             .collect();
         let title = title.into();
         Chrome {
@@ -51,13 +55,19 @@ impl Chrome {
             role_label: role.label(),
             csrf: auth.csrf().to_string(),
             menu,
-            crumbs: vec![Crumb { href: "/".into(), label: "首页".into() }],
+            crumbs: vec![Crumb {
+                href: "/".into(),
+                label: "首页".into(),
+            }],
             notice: None,
         }
     }
 
     pub fn crumb(mut self, href: impl Into<String>, label: impl Into<String>) -> Chrome {
-        self.crumbs.push(Crumb { href: href.into(), label: label.into() });
+        self.crumbs.push(Crumb {
+            href: href.into(),
+            label: label.into(),
+        });
         self
     }
 
@@ -114,7 +124,11 @@ impl Pager {
 
 /// Builds a query string from non-empty pairs (for pager links and export links).
 pub fn query_string(pairs: &[(&str, String)]) -> String {
-    let kept: Vec<(&str, &str)> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 

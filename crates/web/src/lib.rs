@@ -167,7 +167,10 @@ async fn shape_errors(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("text/plain"));
-    if !(status.is_client_error() || status.is_server_error()) || res.extensions().get::<Shaped>().is_some() || !plain {
+    if !(status.is_client_error() || status.is_server_error())
+        || res.extensions().get::<Shaped>().is_some()
+        || !plain
+    {
         return res;
     }
     let err = match status {
@@ -176,14 +179,20 @@ async fn shape_errors(req: Request, next: Next) -> Response {
         StatusCode::UNAUTHORIZED => AppError::Unauthorized,
         StatusCode::FORBIDDEN => AppError::Forbidden,
         StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("不支持该请求方法".into()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMedia("不支持的请求内容类型".into()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            AppError::UnsupportedMedia("不支持的请求内容类型".into())
+        }
         StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
             return res;
         }
         s if s.is_server_error() => AppError::Internal("服务器内部错误，请稍后重试".into()),
         _ => AppError::BadRequest("请求格式不正确".into()),
     };
-    let mut shaped = if api { err.into_api_response() } else { err.into_page_response() };
+    let mut shaped = if api {
+        err.into_api_response()
+    } else {
+        err.into_page_response()
+    };
     *shaped.status_mut() = status;
     shaped
 }
@@ -199,12 +208,17 @@ async fn security_headers(req: Request, next: Next) -> Response {
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
 }
-

@@ -23,12 +23,21 @@ pub struct RouteTable {
 
 impl Default for RouteTable {
     fn default() -> Self {
-        RouteTable { router: Router::new(), entries: Vec::new() }
+        RouteTable {
+            router: Router::new(),
+            entries: Vec::new(),
+        }
     }
 }
 
 impl RouteTable {
-    pub fn add<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
+    pub fn add<H, T>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -41,10 +50,15 @@ impl RouteTable {
             "DELETE" => MethodFilter::DELETE,
             other => panic!("route table: unsupported method {other}"),
         };
-        let mr = on(filter, handler)
-            .route_layer(axum::middleware::from_fn(move |req, next| guard(access, req, next)));
+        let mr = on(filter, handler).route_layer(axum::middleware::from_fn(move |req, next| {
+            guard(access, req, next)
+        }));
         self.router = self.router.route(path, mr);
-        self.entries.push(RouteEntry { method, path, access });
+        self.entries.push(RouteEntry {
+            method,
+            path,
+            access,
+        });
         self
     }
 

@@ -18,7 +18,9 @@ use crate::AppState;
 
 pub fn routes() -> RouteTable {
     let manage = Access::Perm(Permission::SessionManage);
-    RouteTable::default().get("/sessions", manage, list).post("/sessions/{id}/end", manage, end)
+    RouteTable::default()
+        .get("/sessions", manage, list)
+        .post("/sessions/{id}/end", manage, end)
 }
 
 /// One active session with its display strings.
@@ -45,7 +47,11 @@ pub struct ListQuery {
     pub notice: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> PageResult<Html<String>> {
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Html<String>> {
     let ctx = auth.ctx();
     let page = session::list_active(&state.db, &ctx, PageReq::new(q.page, q.page_size)).await?;
     let pager = Pager::new(&page, "/sessions", "");
@@ -61,7 +67,9 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
         })
         .collect();
     let p = SessionsPage {
-        chrome: Chrome::new(&auth, "/sessions", "在线会话").crumb("/sessions", "在线会话").notice(q.notice.as_deref()),
+        chrome: Chrome::new(&auth, "/sessions", "在线会话")
+            .crumb("/sessions", "在线会话")
+            .notice(q.notice.as_deref()),
         rows,
         pager,
     };

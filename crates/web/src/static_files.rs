@@ -11,14 +11,19 @@ const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
 
 pub fn routes() -> RouteTable {
-    RouteTable::default().get("/static/app.css", Access::Public, css).get("/static/app.js", Access::Public, js)
+    RouteTable::default()
+        .get("/static/app.css", Access::Public, css)
+        .get("/static/app.js", Access::Public, js)
 }
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
     res
 }
 

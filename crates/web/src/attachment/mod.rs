@@ -82,7 +82,12 @@ async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Att
                 })?);
             }
             "file" => {
-                let name = field.file_name().unwrap_or("附件").chars().take(200).collect::<String>();
+                let name = field
+                    .file_name()
+                    .unwrap_or("附件")
+                    .chars()
+                    .take(200)
+                    .collect::<String>();
                 let mut buf = Vec::new();
                 while let Some(chunk) = field.chunk().await.map_err(read_err)? {
                     if buf.len() + chunk.len() > state.upload_limit {
@@ -96,23 +101,38 @@ async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Att
         }
     }
     let org_id = org_id.unwrap_or(auth.inner.user.org_id);
-    let (name, bytes) = file.ok_or_else(|| AppError::Invalid(FieldErrors::single("file", "请选择要上传的文件")))?;
+    let (name, bytes) =
+        file.ok_or_else(|| AppError::Invalid(FieldErrors::single("file", "请选择要上传的文件")))?;
     if bytes.is_empty() {
         return Err(AppError::Invalid(FieldErrors::single("file", "文件为空")));
     }
     let kind = sniff::sniff(&bytes, &name).ok_or_else(|| {
-        AppError::UnsupportedMedia("不支持的文件类型：仅支持图片（JPG、PNG、GIF、WEBP）、PDF 和 Office 文档".into())
+        AppError::UnsupportedMedia(
+            "不支持的文件类型：仅支持图片（JPG、PNG、GIF、WEBP）、PDF 和 Office 文档".into(),
+        )
     })?;
     // Refuse a target outside the caller's scope before anything reaches the store.
     attachment::check_target(&state.db, &auth.ctx(), org_id).await?;
     let sha = hex::encode(Sha256::digest(&bytes));
     let size = bytes.len() as i64;
-    let thumb = if kind.image { thumb::make(bytes.clone()).await } else { None };
+    let thumb = if kind.image {
+        thumb::make(bytes.clone()).await
+    } else {
+        None
+    };
     let store_err = |e: opendal::Error| AppError::Internal(format!("附件保存失败：{e}"));
     // Same content, same key: storing twice is harmless and keeps the write idempotent.
-    state.store.write(&store::object_key(&sha), bytes).await.map_err(store_err)?;
+    state
+        .store
+        .write(&store::object_key(&sha), bytes)
+        .await
+        .map_err(store_err)?;
     if let Some(png) = &thumb {
-        state.store.write(&store::thumb_key(&sha), png.clone()).await.map_err(store_err)?;
+        state
+            .store
+            .write(&store::thumb_key(&sha), png.clone())
+            .await
+            .map_err(store_err)?;
     }
     let a = attachment::create(
         &state.db,
@@ -130,7 +150,11 @@ async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Att
     Ok(a)
 }
 
-async fn upload_page(State(state): State<AppState>, auth: Auth, mp: Multipart) -> Result<Response, PageError> {
+async fn upload_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    mp: Multipart,
+) -> Result<Response, PageError> {
     let a = receive(&state, &auth, mp).await?;
     Ok(Redirect::to(&format!("/attachments/{}", a.id)).into_response())
 }
@@ -140,7 +164,11 @@ async fn upload_page(State(state): State<AppState>, auth: Auth, mp: Multipart) -
     responses((status = 201, body = AttachmentDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn upload_api(State(state): State<AppState>, auth: Auth, mp: Multipart) -> Result<Response, ApiError> {
+pub async fn upload_api(
+    State(state): State<AppState>,
+    auth: Auth,
+    mp: Multipart,
+) -> Result<Response, ApiError> {
     let a = receive(&state, &auth, mp).await?;
     Ok((StatusCode::CREATED, Json(AttachmentDto::from(a))).into_response())
 }
@@ -148,12 +176,22 @@ pub async fn upload_api(State(state): State<AppState>, auth: Auth, mp: Multipart
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "附件", params(("id" = i64, Path)),
     responses((status = 200, body = AttachmentDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn meta_api(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<AttachmentDto>, ApiError> {
-    Ok(Json(attachment::get(&state.db, &auth.ctx(), id).await?.into()))
+pub async fn meta_api(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<AttachmentDto>, ApiError> {
+    Ok(Json(
+        attachment::get(&state.db, &auth.ctx(), id).await?.into(),
+    ))
 }
 
 /// Always `attachment`: nothing uploaded is ever rendered by the browser in our origin.
-async fn download(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<Response, PageError> {
+async fn download(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Response, PageError> {
     let a = attachment::get(&state.db, &auth.ctx(), id).await?;
     let bytes = state
         .store
@@ -163,7 +201,11 @@ async fn download(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Resu
         .to_vec();
     let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&a.mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&a.mime)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     let disposition = format!(
         "attachment; filename=\"attachment-{}\"; filename*=UTF-8''{}",
         a.id,
@@ -172,11 +214,18 @@ async fn download(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Resu
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     Ok(res)
 }
 
-async fn thumbnail(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<Response, PageError> {
+async fn thumbnail(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Response, PageError> {
     let a = attachment::get(&state.db, &auth.ctx(), id).await?;
     if !a.has_thumb {
         return Err(AppError::NotFound.into());
@@ -188,5 +237,12 @@ async fn thumbnail(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Res
         .map_err(|e| AppError::Internal(format!("缩略图读取失败：{e}")))?
         .to_vec();
     // We drew this PNG ourselves from decoded pixels, so it is safe to show inline.
-    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, max-age=3600")], bytes).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -18,7 +18,10 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 /// Photos, PDF and Office documents; everything else is None.
 pub fn sniff(bytes: &[u8], file_name: &str) -> Option<Sniffed> {
-    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match bytes {
         [0xFF, 0xD8, 0xFF, ..] => t("image/jpeg", true),
         [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => t("image/png", true),
@@ -28,11 +31,20 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Option<Sniffed> {
         // OOXML is a zip whose part names say which application wrote it.
         [b'P', b'K', 0x03, 0x04, ..] => {
             if contains(bytes, b"word/") {
-                t("application/vnd.openxmlformats-officedocument.wordprocessingml.document", false)
+                t(
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    false,
+                )
             } else if contains(bytes, b"xl/") {
-                t("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", false)
+                t(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    false,
+                )
             } else if contains(bytes, b"ppt/") {
-                t("application/vnd.openxmlformats-officedocument.presentationml.presentation", false)
+                t(
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                    false,
+                )
             } else {
                 None
             }
@@ -55,17 +67,35 @@ mod tests {
 
     #[test]
     fn recognises_accepted_types() {
-        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0rest", "a.bin").map(|s| s.mime), Some("image/jpeg"));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest", "a").map(|s| s.mime), Some("image/png"));
-        assert_eq!(sniff(b"%PDF-1.7\n", "x.jpg").map(|s| s.mime), Some("application/pdf"));
+        assert_eq!(
+            sniff(b"\xFF\xD8\xFF\xE0rest", "a.bin").map(|s| s.mime),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\nrest", "a").map(|s| s.mime),
+            Some("image/png")
+        );
+        assert_eq!(
+            sniff(b"%PDF-1.7\n", "x.jpg").map(|s| s.mime),
+            Some("application/pdf")
+        );
         assert!(sniff(b"PK\x03\x04....word/document.xml", "a.docx").is_some());
-        assert_eq!(sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "a.xls").map(|s| s.mime), Some("application/vnd.ms-excel"));
+        assert_eq!(
+            sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "a.xls").map(|s| s.mime),
+            Some("application/vnd.ms-excel")
+        );
     }
 
     #[test]
     fn refuses_markup_and_unknown_content_whatever_the_name() {
-        assert_eq!(sniff(b"<!doctype html><script>alert(1)</script>", "photo.jpg"), None);
-        assert_eq!(sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>", "a.png"), None);
+        assert_eq!(
+            sniff(b"<!doctype html><script>alert(1)</script>", "photo.jpg"),
+            None
+        );
+        assert_eq!(
+            sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>", "a.png"),
+            None
+        );
         assert_eq!(sniff(b"PK\x03\x04plain zip", "a.docx"), None);
         assert_eq!(sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "a.exe"), None);
         assert_eq!(sniff(b"", "a.pdf"), None);

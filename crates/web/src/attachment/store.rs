@@ -6,9 +6,15 @@ use opendal::Operator;
 
 pub fn open(data_dir: &std::path::Path) -> Result<Operator, String> {
     let root = data_dir.join("attachments");
-    std::fs::create_dir_all(&root).map_err(|e| format!("无法创建附件目录 {}：{e}", root.display()))?;
-    let root = root.to_str().ok_or("附件目录路径必须是有效的 UTF-8")?.to_string();
-    Operator::new(Fs::default().root(&root)).map(|b| b.finish()).map_err(|e| format!("无法打开附件存储：{e}"))
+    std::fs::create_dir_all(&root)
+        .map_err(|e| format!("无法创建附件目录 {}：{e}", root.display()))?;
+    let root = root
+        .to_str()
+        .ok_or("附件目录路径必须是有效的 UTF-8")?
+        .to_string();
+    Operator::new(Fs::default().root(&root))
+        .map(|b| b.finish())
+        .map_err(|e| format!("无法打开附件存储：{e}"))
 }
 
 /// Object key of a blob: fanned out by the first bytes of its hash.

@@ -7,11 +7,16 @@ pub const THUMB_SIZE: u32 = 320;
 
 /// A PNG thumbnail, or None when the image cannot be decoded (the file is still kept).
 pub async fn make(bytes: Vec<u8>) -> Option<Vec<u8>> {
-    tokio::task::spawn_blocking(move || make_blocking(&bytes)).await.ok().flatten()
+    tokio::task::spawn_blocking(move || make_blocking(&bytes))
+        .await
+        .ok()
+        .flatten()
 }
 
 fn make_blocking(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut reader = ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().ok()?;
+    let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
     // Bound the decoder so a small file that claims huge dimensions cannot exhaust memory.
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);

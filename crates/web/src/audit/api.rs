@@ -109,7 +109,11 @@ pub struct AuditQuery {
     responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<AuditPage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<AuditPage>> {
     let params = AuditParams {
         actor: q.actor.unwrap_or_default(),
         entity: q.entity.unwrap_or_default(),
@@ -119,7 +123,13 @@ pub async fn list(State(state): State<AppState>, auth: Auth, ApiQuery(q): ApiQue
         to: q.to.unwrap_or_default(),
     };
     let filter = params.to_filter().map_err(AppError::Invalid)?;
-    let p = audit::list(&state.db, &auth.ctx(), &filter, PageReq::new(q.page, q.page_size)).await?;
+    let p = audit::list(
+        &state.db,
+        &auth.ctx(),
+        &filter,
+        PageReq::new(q.page, q.page_size),
+    )
+    .await?;
     Ok(Json(AuditPage {
         items: p.items.into_iter().map(AuditDto::from).collect(),
         total: p.total,

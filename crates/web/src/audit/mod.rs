@@ -46,7 +46,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
 ];
 
 fn label(table: &[(&'static str, &'static str)], code: &str) -> String {
-    table.iter().find(|(c, _)| *c == code).map(|(_, l)| l.to_string()).unwrap_or_else(|| code.to_string())
+    table
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| l.to_string())
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// The Chinese name of an entity; unknown codes are shown as they are.
@@ -82,7 +86,10 @@ pub struct AuditParams {
 
 /// Midnight at the start of `d` in Shanghai, as a UTC instant.
 pub fn shanghai_midnight(d: NaiveDate) -> Option<DateTime<Utc>> {
-    d.and_hms_opt(0, 0, 0)?.and_local_timezone(shanghai()).single().map(|t| t.with_timezone(&Utc))
+    d.and_hms_opt(0, 0, 0)?
+        .and_local_timezone(shanghai())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn date_field(errs: &mut FieldErrors, field: &str, label: &str, v: &str) -> Option<NaiveDate> {
@@ -126,7 +133,9 @@ impl AuditParams {
             }
         }
         let from = from.and_then(shanghai_midnight);
-        let to = to.and_then(|d| d.checked_add_days(Days::new(1))).and_then(shanghai_midnight);
+        let to = to
+            .and_then(|d| d.checked_add_days(Days::new(1)))
+            .and_then(shanghai_midnight);
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -170,7 +179,11 @@ mod tests {
 
     #[test]
     fn dates_are_whole_shanghai_days() {
-        let p = AuditParams { from: "2023-03-01".into(), to: "2023/3/1".into(), ..Default::default() };
+        let p = AuditParams {
+            from: "2023-03-01".into(),
+            to: "2023/3/1".into(),
+            ..Default::default()
+        };
         let f = p.to_filter().unwrap();
         assert_eq!(f.from.unwrap().to_rfc3339(), "2023-02-28T16:00:00+00:00");
         assert_eq!(f.to.unwrap().to_rfc3339(), "2023-03-01T16:00:00+00:00");
@@ -189,9 +202,20 @@ mod tests {
         for f in ["from", "to", "entity", "action"] {
             assert!(e.get(f).is_some(), "{f}");
         }
-        assert!(e.get("from").unwrap().starts_with("开始日期格式不正确"), "{:?}", e.get("from"));
-        let p = AuditParams { from: "2023-03-02".into(), to: "2023-03-01".into(), ..Default::default() };
-        assert_eq!(p.to_filter().unwrap_err().get("to"), Some("结束日期不能早于开始日期"));
+        assert!(
+            e.get("from").unwrap().starts_with("开始日期格式不正确"),
+            "{:?}",
+            e.get("from")
+        );
+        let p = AuditParams {
+            from: "2023-03-02".into(),
+            to: "2023-03-01".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.to_filter().unwrap_err().get("to"),
+            Some("结束日期不能早于开始日期")
+        );
     }
 
     #[test]

@@ -82,7 +82,12 @@ pub struct AuditLine {
 
 impl AuditLine {
     fn new(e: AuditEntry) -> AuditLine {
-        AuditLine { at: instant(&e.at), entity_label: entity_label(&e.entity), action_label: action_label(&e.action), e }
+        AuditLine {
+            at: instant(&e.at),
+            entity_label: entity_label(&e.entity),
+            action_label: action_label(&e.action),
+            e,
+        }
     }
 }
 
@@ -101,11 +106,22 @@ struct ListPage {
     export_cap: i64,
 }
 
-fn render_list(auth: &Auth, q: ListQuery, page: Page<AuditEntry>, errors: FieldErrors) -> PageResult<Response> {
+fn render_list(
+    auth: &Auth,
+    q: ListQuery,
+    page: Page<AuditEntry>,
+    errors: FieldErrors,
+) -> PageResult<Response> {
     let params = q.params();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let p = ListPage {
-        chrome: Chrome::new(auth, "/audit", "审计日志").crumb("/audit", "审计日志").notice(q.notice.as_deref()),
+        chrome: Chrome::new(auth, "/audit", "审计日志")
+            .crumb("/audit", "审计日志")
+            .notice(q.notice.as_deref()),
         pager: Pager::new(&page, "/audit", &params.query_string()),
         rows: page.items.into_iter().map(AuditLine::new).collect(),
         export_query: params.query_string(),
@@ -116,23 +132,45 @@ fn render_list(auth: &Auth, q: ListQuery, page: Page<AuditEntry>, errors: FieldE
         actions: ACTIONS,
         export_cap: EXPORT_CAP,
     };
-    Ok(page_with_status(status, p.render().map_err(PageError::from)?))
+    Ok(page_with_status(
+        status,
+        p.render().map_err(PageError::from)?,
+    ))
 }
 
 fn empty_page() -> Page<AuditEntry> {
-    Page { items: Vec::new(), total: 0, page: 1, page_size: 20 }
+    Page {
+        items: Vec::new(),
+        total: 0,
+        page: 1,
+        page_size: 20,
+    }
 }
 
-async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> PageResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
     let filter = match q.params().to_filter() {
         Ok(f) => f,
         Err(errors) => return render_list(&auth, q, empty_page(), errors),
     };
-    let page = audit::list(&state.db, &auth.ctx(), &filter, PageReq::new(q.page, q.page_size)).await?;
+    let page = audit::list(
+        &state.db,
+        &auth.ctx(),
+        &filter,
+        PageReq::new(q.page, q.page_size),
+    )
+    .await?;
     render_list(&auth, q, page, FieldErrors::new())
 }
 
-async fn export(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> PageResult<Response> {
+async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
     let params = q.params();
     let filter = match params.to_filter() {
         Ok(f) => f,
@@ -174,9 +212,26 @@ pub fn xlsx(entries: &[AuditEntry]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("审计日志")?;
-    let head = Format::new().set_bold().set_background_color("D9E1F2").set_border(FormatBorder::Thin);
-    let headers = ["序号", "时间", "操作人", "IP", "组织", "对象", "编号", "动作", "变更前", "变更后", "哈希"];
-    let widths = [8.0, 20.0, 16.0, 16.0, 8.0, 10.0, 10.0, 12.0, 50.0, 50.0, 66.0];
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("D9E1F2")
+        .set_border(FormatBorder::Thin);
+    let headers = [
+        "序号",
+        "时间",
+        "操作人",
+        "IP",
+        "组织",
+        "对象",
+        "编号",
+        "动作",
+        "变更前",
+        "变更后",
+        "哈希",
+    ];
+    let widths = [
+        8.0, 20.0, 16.0, 16.0, 8.0, 10.0, 10.0, 12.0, 50.0, 50.0, 66.0,
+    ];
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &head)?;
         ws.set_column_width(c as u16, w)?;

@@ -14,7 +14,7 @@ use anjian_domain::org::OrgKind;
 use anjian_domain::role::Permission;
 
 use crate::auth::{Access, Auth};
-use crate::error::{AppError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::routes::RouteTable;
 use crate::AppState;
@@ -147,15 +147,33 @@ pub struct OrgQuery {
     responses((status = 200, body = OrgPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<OrgQuery>) -> ApiResult<Json<OrgPage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<OrgQuery>,
+) -> ApiResult<Json<OrgPage>> {
     let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(OrgKind::from_code(k).ok_or_else(|| {
-            AppError::Invalid(anjian_db::FieldErrors::single("kind", "组织类型无效，应为 bureau、unit 或 site"))
+            AppError::Invalid(anjian_db::FieldErrors::single(
+                "kind",
+                "组织类型无效，应为 bureau、unit 或 site",
+            ))
         })?),
         None => None,
     };
-    let f = OrgFilter { keyword: q.keyword, kind, include_inactive: q.include_inactive.unwrap_or(false), under: None };
-    let p = org::list(&state.db, &auth.ctx(), &f, PageReq::new(q.page, q.page_size)).await?;
+    let f = OrgFilter {
+        keyword: q.keyword,
+        kind,
+        include_inactive: q.include_inactive.unwrap_or(false),
+        under: None,
+    };
+    let p = org::list(
+        &state.db,
+        &auth.ctx(),
+        &f,
+        PageReq::new(q.page, q.page_size),
+    )
+    .await?;
     Ok(Json(OrgPage {
         items: p.items.into_iter().map(OrgDto::from).collect(),
         total: p.total,
@@ -168,7 +186,11 @@ pub async fn list(State(state): State<AppState>, auth: Auth, ApiQuery(q): ApiQue
     responses((status = 201, body = OrgDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, auth: Auth, ApiJson(b): ApiJson<OrgBody>) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<OrgBody>,
+) -> ApiResult<Response> {
     let o = org::create(&state.db, &auth.ctx(), &b.into()).await?;
     Ok((StatusCode::CREATED, Json(OrgDto::from(o))).into_response())
 }
@@ -190,7 +212,11 @@ pub async fn update(
     Id(id): Id,
     ApiJson(b): ApiJson<OrgBody>,
 ) -> ApiResult<Json<OrgDto>> {
-    Ok(Json(org::update(&state.db, &auth.ctx(), id, &b.into()).await?.into()))
+    Ok(Json(
+        org::update(&state.db, &auth.ctx(), id, &b.into())
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/move", tag = "组织机构", params(("id" = i64, Path)), request_body = MoveBody,
@@ -203,23 +229,43 @@ pub async fn move_to(
     Id(id): Id,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> ApiResult<Json<OrgDto>> {
-    Ok(Json(org::move_to(&state.db, &auth.ctx(), id, b.parent_id).await?.into()))
+    Ok(Json(
+        org::move_to(&state.db, &auth.ctx(), id, b.parent_id)
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/deactivate", tag = "组织机构", params(("id" = i64, Path)),
     responses((status = 200, body = OrgDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn deactivate(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiResult<Json<OrgDto>> {
-    Ok(Json(org::set_active(&state.db, &auth.ctx(), id, false).await?.into()))
+pub async fn deactivate(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<OrgDto>> {
+    Ok(Json(
+        org::set_active(&state.db, &auth.ctx(), id, false)
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/activate", tag = "组织机构", params(("id" = i64, Path)),
     responses((status = 200, body = OrgDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn activate(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiResult<Json<OrgDto>> {
-    Ok(Json(org::set_active(&state.db, &auth.ctx(), id, true).await?.into()))
+pub async fn activate(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<OrgDto>> {
+    Ok(Json(
+        org::set_active(&state.db, &auth.ctx(), id, true)
+            .await?
+            .into(),
+    ))
 }
 
 /// The organisation ledger as the office keeps it: one row per node, tree order.
@@ -228,8 +274,23 @@ pub fn xlsx(orgs: &[Org]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("组织机构")?;
-    let head = Format::new().set_bold().set_background_color("D9E1F2").set_border(rust_xlsxwriter::FormatBorder::Thin);
-    let headers = ["编号", "上级编号", "类型", "名称", "统一社会信用代码", "地址", "主要负责人", "联系人", "联系电话", "排序号", "状态"];
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("D9E1F2")
+        .set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let headers = [
+        "编号",
+        "上级编号",
+        "类型",
+        "名称",
+        "统一社会信用代码",
+        "地址",
+        "主要负责人",
+        "联系人",
+        "联系电话",
+        "排序号",
+        "状态",
+    ];
     let widths = [8.0, 10.0, 8.0, 36.0, 22.0, 36.0, 12.0, 12.0, 16.0, 8.0, 8.0];
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &head)?;

@@ -52,7 +52,8 @@ impl OrgForm {
         } else {
             form_i64(&mut errs, "parent_id", "上级组织", &self.parent_id, None)
         };
-        let sort_order = form_i64(&mut errs, "sort_order", "排序号", &self.sort_order, Some(0)).unwrap_or(0);
+        let sort_order =
+            form_i64(&mut errs, "sort_order", "排序号", &self.sort_order, Some(0)).unwrap_or(0);
         if !errs.is_empty() {
             return Err(errs);
         }

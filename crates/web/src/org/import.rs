@@ -55,7 +55,9 @@ struct ImportPage {
 }
 
 fn chrome(auth: &Auth) -> Chrome {
-    Chrome::new(auth, "/orgs", "导入组织").crumb("/orgs", "组织机构").crumb("/orgs/import", "导入")
+    Chrome::new(auth, "/orgs", "导入组织")
+        .crumb("/orgs", "组织机构")
+        .crumb("/orgs/import", "导入")
 }
 
 fn render(p: ImportPage, status: axum::http::StatusCode) -> PageResult<Response> {
@@ -63,7 +65,14 @@ fn render(p: ImportPage, status: axum::http::StatusCode) -> PageResult<Response>
 }
 
 async fn page(auth: Auth) -> PageResult<Response> {
-    let p = ImportPage { chrome: chrome(&auth), columns: column_names(), error: None, rows: vec![], payload: String::new(), ok_count: 0 };
+    let p = ImportPage {
+        chrome: chrome(&auth),
+        columns: column_names(),
+        error: None,
+        rows: vec![],
+        payload: String::new(),
+        ok_count: 0,
+    };
     render(p, axum::http::StatusCode::OK)
 }
 
@@ -71,7 +80,17 @@ async fn template(_auth: Auth) -> PageResult<Response> {
     let bytes = import::template(
         "组织机构",
         COLUMNS,
-        &["某市粮食和物资储备局", "单位", "示例粮食储备有限公司", "", "某市某区某路1号", "张三", "李四", "0591-87000000", "10"],
+        &[
+            "某市粮食和物资储备局",
+            "单位",
+            "示例粮食储备有限公司",
+            "",
+            "某市某区某路1号",
+            "张三",
+            "李四",
+            "0591-87000000",
+            "10",
+        ],
     )
     .map_err(|e| AppError::Internal(format!("模板生成失败：{e}")))?;
     Ok(super::routes::xlsx_response(bytes, "组织机构导入模板.xlsx"))
@@ -82,7 +101,9 @@ fn kind_code(text: &str) -> String {
         "单位" | "局属单位" | "企事业单位" => "unit".into(),
         "库点" | "储备库" | "部门" => "site".into(),
         "局" => "bureau".into(),
-        other => OrgKind::from_code(other).map(|k| k.code().to_string()).unwrap_or_else(|| other.to_string()),
+        other => OrgKind::from_code(other)
+            .map(|k| k.code().to_string())
+            .unwrap_or_else(|| other.to_string()),
     }
 }
 
@@ -114,7 +135,11 @@ fn to_rows(sheet: &import::Sheet) -> (Vec<ImportRow>, Vec<PreviewRow>) {
                 sort_order,
             },
         });
-        preview.push(PreviewRow { line: *line, cells: (0..COLUMNS.len()).map(cell).collect(), errors });
+        preview.push(PreviewRow {
+            line: *line,
+            cells: (0..COLUMNS.len()).map(cell).collect(),
+            errors,
+        });
     }
     (rows, preview)
 }
@@ -143,11 +168,23 @@ async fn check(
     }
 }
 
-async fn preview(State(state): State<AppState>, auth: Auth, mut mp: Multipart) -> PageResult<Response> {
+async fn preview(
+    State(state): State<AppState>,
+    auth: Auth,
+    mut mp: Multipart,
+) -> PageResult<Response> {
     let mut bytes = Vec::new();
-    while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest("上传内容格式不正确".into()))? {
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("上传内容格式不正确".into()))?
+    {
         if field.name() == Some("file") {
-            bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?.to_vec();
+            bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::PayloadTooLarge)?
+                .to_vec();
         }
     }
     let fail = |msg: String| ImportPage {
@@ -159,9 +196,13 @@ async fn preview(State(state): State<AppState>, auth: Auth, mut mp: Multipart) -
         ok_count: 0,
     };
     if bytes.is_empty() {
-        return render(fail("请选择要导入的 Excel 文件".into()), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        return render(
+            fail("请选择要导入的 Excel 文件".into()),
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
-    let sheet = match import::read(&bytes).and_then(|s| s.check_header(&column_names()).map(|_| s)) {
+    let sheet = match import::read(&bytes).and_then(|s| s.check_header(&column_names()).map(|_| s))
+    {
         Ok(s) => s,
         Err(AppError::Invalid(f)) => {
             let msg = f.0.first().map(|(_, m)| m.clone()).unwrap_or_default();
@@ -170,19 +211,34 @@ async fn preview(State(state): State<AppState>, auth: Auth, mut mp: Multipart) -
         Err(e) => return Err(e.into()),
     };
     if sheet.rows.is_empty() {
-        return render(fail("模板中没有数据行".into()), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        return render(
+            fail("模板中没有数据行".into()),
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     let (rows, mut preview) = to_rows(&sheet);
     let ok = check(&state, &auth, &rows, &mut preview, false).await?;
     let p = ImportPage {
         chrome: chrome(&auth),
         columns: column_names(),
-        error: (!ok).then(|| "以下行有错误，请修改 Excel 文件后重新上传。全部无误才会导入。".to_string()),
+        error: (!ok)
+            .then(|| "以下行有错误，请修改 Excel 文件后重新上传。全部无误才会导入。".to_string()),
         ok_count: if ok { rows.len() } else { 0 },
-        payload: if ok { serde_json::to_string(&rows).unwrap_or_default() } else { String::new() },
+        payload: if ok {
+            serde_json::to_string(&rows).unwrap_or_default()
+        } else {
+            String::new()
+        },
         rows: preview,
     };
-    render(p, if ok { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY })
+    render(
+        p,
+        if ok {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -193,7 +249,11 @@ struct ConfirmForm {
 
 /// The rows come back from the preview page; every check runs again, so an edited payload is no
 /// more than another submission.
-async fn confirm(State(state): State<AppState>, auth: Auth, Form(f): Form<ConfirmForm>) -> PageResult<Response> {
+async fn confirm(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<ConfirmForm>,
+) -> PageResult<Response> {
     let rows: Vec<ImportRow> = serde_json::from_str(&f.payload)
         .map_err(|_| AppError::BadRequest("导入数据无效，请重新上传文件".into()))?;
     if rows.is_empty() || rows.len() > import::MAX_ROWS {

@@ -97,13 +97,32 @@ fn indent(o: &Org) -> String {
     "　".repeat(o.depth())
 }
 
-async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> PageResult<Html<String>> {
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Html<String>> {
     let ctx = auth.ctx();
-    let page = org::list(&state.db, &ctx, &q.filter(), PageReq::new(q.page, q.page_size)).await?;
+    let page = org::list(
+        &state.db,
+        &ctx,
+        &q.filter(),
+        PageReq::new(q.page, q.page_size),
+    )
+    .await?;
     let pager = Pager::new(&page, "/orgs", &q.query_string());
-    let rows = page.items.into_iter().map(|o| OrgLine { indent: indent(&o), org: o }).collect();
+    let rows = page
+        .items
+        .into_iter()
+        .map(|o| OrgLine {
+            indent: indent(&o),
+            org: o,
+        })
+        .collect();
     let p = ListPage {
-        chrome: Chrome::new(&auth, "/orgs", "组织机构").crumb("/orgs", "组织机构").notice(q.notice.as_deref()),
+        chrome: Chrome::new(&auth, "/orgs", "组织机构")
+            .crumb("/orgs", "组织机构")
+            .notice(q.notice.as_deref()),
         export_query: q.query_string(),
         q,
         rows,
@@ -114,27 +133,47 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
     Ok(Html(p.render().map_err(PageError::from)?))
 }
 
-async fn export(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> PageResult<Response> {
+async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
     let ctx = auth.ctx();
     let f = q.filter();
-    let page = org::list(&state.db, &ctx, &f, PageReq { page: 1, page_size: 100_000 }).await?;
-    let bytes = crate::org::api::xlsx(&page.items).map_err(|e| AppError::Internal(format!("导出失败：{e}")))?;
+    let page = org::list(
+        &state.db,
+        &ctx,
+        &f,
+        PageReq {
+            page: 1,
+            page_size: 100_000,
+        },
+    )
+    .await?;
+    let bytes = crate::org::api::xlsx(&page.items)
+        .map_err(|e| AppError::Internal(format!("导出失败：{e}")))?;
     audit::record_alone(
         &state.db,
         &ctx,
-        Change::new("org", "", "export").after(serde_json::json!({"rows": page.items.len(), "query": q.query_string()})),
+        Change::new("org", "", "export")
+            .after(serde_json::json!({"rows": page.items.len(), "query": q.query_string()})),
     )
     .await?;
     Ok(xlsx_response(bytes, "组织机构.xlsx"))
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
-    let disposition = format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}", crate::auth::urlencode(filename));
+    let disposition = format!(
+        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+        crate::auth::urlencode(filename)
+    );
     let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -168,7 +207,10 @@ async fn detail(
     let o = org::get(&state.db, &ctx, id).await?;
     let parent_name = match o.parent_id {
         // The parent of the user's own node is outside their scope: show no name for it.
-        Some(p) => org::get(&state.db, &ctx, p).await.map(|p| p.name).unwrap_or_default(),
+        Some(p) => org::get(&state.db, &ctx, p)
+            .await
+            .map(|p| p.name)
+            .unwrap_or_default(),
         None => String::new(),
     };
     let children = org::children(&state.db, &ctx, id).await?;
@@ -200,7 +242,14 @@ struct FormPage {
 
 async fn parents(state: &AppState, auth: &Auth) -> Result<Vec<OrgLine>, DbError> {
     let all = org::all_in_scope(&state.db, &auth.ctx(), false).await?;
-    Ok(all.into_iter().filter(|o| o.kind() != OrgKind::Site).map(|o| OrgLine { indent: indent(&o), org: o }).collect())
+    Ok(all
+        .into_iter()
+        .filter(|o| o.kind() != OrgKind::Site)
+        .map(|o| OrgLine {
+            indent: indent(&o),
+            org: o,
+        })
+        .collect())
 }
 
 async fn form_page(
@@ -214,9 +263,15 @@ async fn form_page(
         Some(o) => (format!("编辑：{}", o.name), format!("/orgs/{}", o.id)),
         None => ("新增组织".to_string(), "/orgs".to_string()),
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let p = FormPage {
-        chrome: Chrome::new(auth, "/orgs", title.clone()).crumb("/orgs", "组织机构").crumb(&action, title),
+        chrome: Chrome::new(auth, "/orgs", title.clone())
+            .crumb("/orgs", "组织机构")
+            .crumb(&action, title),
         action,
         editing: editing.is_some(),
         form,
@@ -232,12 +287,24 @@ struct NewQuery {
     parent_id: Option<String>,
 }
 
-async fn new_page(State(state): State<AppState>, auth: Auth, Query(q): Query<NewQuery>) -> PageResult<Response> {
-    let form = OrgForm { kind: "site".into(), parent_id: q.parent_id.unwrap_or_default(), ..Default::default() };
+async fn new_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> PageResult<Response> {
+    let form = OrgForm {
+        kind: "site".into(),
+        parent_id: q.parent_id.unwrap_or_default(),
+        ..Default::default()
+    };
     form_page(&state, &auth, None, form, FieldErrors::new()).await
 }
 
-async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<OrgForm>) -> PageResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<OrgForm>,
+) -> PageResult<Response> {
     let input = match f.to_input() {
         Ok(i) => i,
         Err(errors) => return form_page(&state, &auth, None, f, errors).await,
@@ -251,10 +318,22 @@ async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<OrgForm
 
 async fn edit_page(State(state): State<AppState>, auth: Auth, Id(id): Id) -> PageResult<Response> {
     let o = org::get(&state.db, &auth.ctx(), id).await?;
-    form_page(&state, &auth, Some(&o), OrgForm::from_org(&o), FieldErrors::new()).await
+    form_page(
+        &state,
+        &auth,
+        Some(&o),
+        OrgForm::from_org(&o),
+        FieldErrors::new(),
+    )
+    .await
 }
 
-async fn update(State(state): State<AppState>, auth: Auth, Id(id): Id, Form(f): Form<OrgForm>) -> PageResult<Response> {
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(f): Form<OrgForm>,
+) -> PageResult<Response> {
     let ctx = auth.ctx();
     let o = org::get(&state.db, &ctx, id).await?;
     let input = match f.to_input() {
@@ -277,9 +356,22 @@ struct MovePage {
     error: Option<String>,
 }
 
-async fn render_move(state: &AppState, auth: &Auth, o: Org, error: Option<String>) -> PageResult<Response> {
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let parents = parents(state, auth).await?.into_iter().filter(|l| !l.org.path.starts_with(&o.path)).collect();
+async fn render_move(
+    state: &AppState,
+    auth: &Auth,
+    o: Org,
+    error: Option<String>,
+) -> PageResult<Response> {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let parents = parents(state, auth)
+        .await?
+        .into_iter()
+        .filter(|l| !l.org.path.starts_with(&o.path))
+        .collect();
     let p = MovePage {
         chrome: Chrome::new(auth, "/orgs", format!("移动：{}", o.name))
             .crumb("/orgs", "组织机构")

@@ -116,7 +116,13 @@ pub struct UserBody {
 
 impl From<UserBody> for UserInput {
     fn from(b: UserBody) -> Self {
-        UserInput { username: b.username, name: b.name, org_id: b.org_id, role: b.role, phone: b.phone }
+        UserInput {
+            username: b.username,
+            name: b.name,
+            org_id: b.org_id,
+            role: b.role,
+            phone: b.phone,
+        }
     }
 }
 
@@ -139,13 +145,30 @@ pub struct UserQuery {
     responses((status = 200, body = UserPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<UserQuery>) -> ApiResult<Json<UserPage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<UserQuery>,
+) -> ApiResult<Json<UserPage>> {
     let role = match q.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(Role::from_code(r).ok_or_else(|| AppError::Invalid(FieldErrors::single("role", "角色无效")))?),
+        Some(r) => Some(
+            Role::from_code(r)
+                .ok_or_else(|| AppError::Invalid(FieldErrors::single("role", "角色无效")))?,
+        ),
         None => None,
     };
-    let f = UserFilter { keyword: q.keyword, role, org_id: q.org_id };
-    let p = user::list(&state.db, &auth.ctx(), &f, PageReq::new(q.page, q.page_size)).await?;
+    let f = UserFilter {
+        keyword: q.keyword,
+        role,
+        org_id: q.org_id,
+    };
+    let p = user::list(
+        &state.db,
+        &auth.ctx(),
+        &f,
+        PageReq::new(q.page, q.page_size),
+    )
+    .await?;
     Ok(Json(UserPage {
         items: p.items.into_iter().map(UserDto::from).collect(),
         total: p.total,
@@ -158,11 +181,18 @@ pub async fn list(State(state): State<AppState>, auth: Auth, ApiQuery(q): ApiQue
     responses((status = 201, body = CreatedUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, auth: Auth, ApiJson(b): ApiJson<UserBody>) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<UserBody>,
+) -> ApiResult<Response> {
     let ctx = auth.ctx();
     let created = user::create(&state.db, &ctx, &b.into(), None, true).await?;
     let row = user::get(&state.db, &ctx, created.user.id).await?;
-    let body = CreatedUser { user: row.into(), initial_password: created.generated_password.unwrap_or_default() };
+    let body = CreatedUser {
+        user: row.into(),
+        initial_password: created.generated_password.unwrap_or_default(),
+    };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -170,7 +200,11 @@ pub async fn create(State(state): State<AppState>, auth: Auth, ApiJson(b): ApiJs
     responses((status = 200, body = UserDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiResult<Json<UserDto>> {
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<UserDto>> {
     Ok(Json(user::get(&state.db, &auth.ctx(), id).await?.into()))
 }
 
@@ -178,7 +212,11 @@ pub async fn get(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiRe
     responses((status = 200, body = UserDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn lock(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiResult<Json<UserDto>> {
+pub async fn lock(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<UserDto>> {
     let ctx = auth.ctx();
     user::set_locked(&state.db, &ctx, id, true).await?;
     Ok(Json(user::get(&state.db, &ctx, id).await?.into()))
@@ -188,7 +226,11 @@ pub async fn lock(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiR
     responses((status = 200, body = UserDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn unlock(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiResult<Json<UserDto>> {
+pub async fn unlock(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<UserDto>> {
     let ctx = auth.ctx();
     user::set_locked(&state.db, &ctx, id, false).await?;
     Ok(Json(user::get(&state.db, &ctx, id).await?.into()))
@@ -198,6 +240,12 @@ pub async fn unlock(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Ap
     responses((status = 200, body = NewPassword), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn reset_password(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiResult<Json<NewPassword>> {
-    Ok(Json(NewPassword { password: user::reset_password(&state.db, &auth.ctx(), id).await? }))
+pub async fn reset_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<NewPassword>> {
+    Ok(Json(NewPassword {
+        password: user::reset_password(&state.db, &auth.ctx(), id).await?,
+    }))
 }

@@ -73,7 +73,10 @@ pub struct ProfileForm {
 
 impl ProfileForm {
     pub fn from_user(u: &UserRow) -> ProfileForm {
-        ProfileForm { name: u.name.clone(), phone: u.phone.clone() }
+        ProfileForm {
+            name: u.name.clone(),
+            phone: u.phone.clone(),
+        }
     }
 }
 
@@ -88,7 +91,10 @@ pub struct AssignForm {
 
 impl AssignForm {
     pub fn from_user(u: &UserRow) -> AssignForm {
-        AssignForm { role: u.role.clone(), org_id: u.org_id.to_string() }
+        AssignForm {
+            role: u.role.clone(),
+            org_id: u.org_id.to_string(),
+        }
     }
 
     pub fn parse(&self) -> Result<(Role, i64), FieldErrors> {
@@ -133,15 +139,24 @@ mod tests {
 
     #[test]
     fn empty_org_asks_to_choose() {
-        let f = UserForm { username: "a".into(), ..Default::default() };
+        let f = UserForm {
+            username: "a".into(),
+            ..Default::default()
+        };
         let (input, e) = f.to_input();
         assert_eq!(input.org_id, 0);
         assert_eq!(e.get("org_id"), Some("请选择所属组织"));
-        let db = FieldErrors(vec![("org_id".into(), "所属组织不存在".into()), ("name".into(), "姓名不能为空".into())]);
+        let db = FieldErrors(vec![
+            ("org_id".into(), "所属组织不存在".into()),
+            ("name".into(), "姓名不能为空".into()),
+        ]);
         let merged = merge_errors(e, db);
         assert_eq!(merged.get("org_id"), Some("请选择所属组织"));
         assert_eq!(merged.get("name"), Some("姓名不能为空"));
-        let f = AssignForm { role: "root".into(), org_id: "x".into() };
+        let f = AssignForm {
+            role: "root".into(),
+            org_id: "x".into(),
+        };
         let e = f.parse().unwrap_err();
         assert!(e.get("role").is_some());
         assert!(e.get("org_id").is_some());

@@ -73,7 +73,12 @@ pub struct UserLine {
 impl UserLine {
     fn new(user: UserRow, now: DateTime<Utc>) -> UserLine {
         let (status, status_class) = status(&user, now);
-        UserLine { last_login: opt_instant(&user.last_login_at), status, status_class, user }
+        UserLine {
+            last_login: opt_instant(&user.last_login_at),
+            status,
+            status_class,
+            user,
+        }
     }
 }
 
@@ -87,14 +92,23 @@ fn org_options(orgs: Vec<Org>) -> Vec<OrgOption> {
     orgs.into_iter()
         .map(|o| OrgOption {
             id: o.id.to_string(),
-            label: format!("{}{}{}", "　".repeat(o.depth()), o.name, if o.active { "" } else { "（已停用）" }),
+            label: format!(
+                "{}{}{}",
+                "　".repeat(o.depth()),
+                o.name,
+                if o.active { "" } else { "（已停用）" }
+            ),
         })
         .collect()
 }
 
 /// Organisations the caller may pick. Every role that sees users also sees organisations; should a
 /// role ever not, the picker is simply empty instead of the page failing.
-async fn orgs_for_picker(state: &AppState, ctx: &Ctx, include_inactive: bool) -> Result<Vec<OrgOption>, DbError> {
+async fn orgs_for_picker(
+    state: &AppState,
+    ctx: &Ctx,
+    include_inactive: bool,
+) -> Result<Vec<OrgOption>, DbError> {
     match org::all_in_scope(&state.db, ctx, include_inactive).await {
         Ok(orgs) => Ok(org_options(orgs)),
         Err(DbError::Forbidden) => Ok(Vec::new()),
@@ -148,14 +162,30 @@ struct ListPage {
     orgs: Vec<OrgOption>,
 }
 
-async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> PageResult<Html<String>> {
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Html<String>> {
     let ctx = auth.ctx();
-    let page = user::list(&state.db, &ctx, &q.filter(), PageReq::new(q.page, q.page_size)).await?;
+    let page = user::list(
+        &state.db,
+        &ctx,
+        &q.filter(),
+        PageReq::new(q.page, q.page_size),
+    )
+    .await?;
     let pager = Pager::new(&page, "/users", &q.query_string());
     let now = anjian_db::now();
-    let rows = page.items.into_iter().map(|u| UserLine::new(u, now)).collect();
+    let rows = page
+        .items
+        .into_iter()
+        .map(|u| UserLine::new(u, now))
+        .collect();
     let p = ListPage {
-        chrome: Chrome::new(&auth, "/users", "用户管理").crumb("/users", "用户管理").notice(q.notice.as_deref()),
+        chrome: Chrome::new(&auth, "/users", "用户管理")
+            .crumb("/users", "用户管理")
+            .notice(q.notice.as_deref()),
         orgs: orgs_for_picker(&state, &ctx, true).await?,
         q,
         rows,
@@ -177,26 +207,43 @@ struct NewPage {
     admin_roles_hidden: bool,
 }
 
-async fn new_form(state: &AppState, auth: &Auth, form: UserForm, errors: FieldErrors) -> PageResult<Response> {
+async fn new_form(
+    state: &AppState,
+    auth: &Auth,
+    form: UserForm,
+    errors: FieldErrors,
+) -> PageResult<Response> {
     let ctx = auth.ctx();
     let grantable = grantable_roles(auth.inner.user.role);
     if grantable.is_empty() {
         return Err(AppError::Forbidden.into());
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let p = NewPage {
-        chrome: Chrome::new(auth, "/users", "新增用户").crumb("/users", "用户管理").crumb("/users/new", "新增用户"),
+        chrome: Chrome::new(auth, "/users", "新增用户")
+            .crumb("/users", "用户管理")
+            .crumb("/users/new", "新增用户"),
         form,
         errors,
         admin_roles_hidden: grantable.len() < Role::ALL.len(),
         roles: role_options(&grantable),
         orgs: orgs_for_picker(state, &ctx, false).await?,
     };
-    Ok(page_with_status(status, p.render().map_err(PageError::from)?))
+    Ok(page_with_status(
+        status,
+        p.render().map_err(PageError::from)?,
+    ))
 }
 
 async fn new_page(State(state): State<AppState>, auth: Auth) -> PageResult<Response> {
-    let form = UserForm { org_id: auth.inner.user.org_id.to_string(), ..Default::default() };
+    let form = UserForm {
+        org_id: auth.inner.user.org_id.to_string(),
+        ..Default::default()
+    };
     new_form(&state, &auth, form, FieldErrors::new()).await
 }
 
@@ -212,8 +259,17 @@ struct PasswordPage {
     created: bool,
 }
 
-fn password_page(auth: &Auth, user: UserRow, password: String, created: bool) -> PageResult<Response> {
-    let title = if created { "用户已创建" } else { "密码已重置" };
+fn password_page(
+    auth: &Auth,
+    user: UserRow,
+    password: String,
+    created: bool,
+) -> PageResult<Response> {
+    let title = if created {
+        "用户已创建"
+    } else {
+        "密码已重置"
+    };
     let p = PasswordPage {
         chrome: Chrome::new(auth, "/users", title)
             .crumb("/users", "用户管理")
@@ -225,7 +281,11 @@ fn password_page(auth: &Auth, user: UserRow, password: String, created: bool) ->
     Ok(Html(p.render().map_err(PageError::from)?).into_response())
 }
 
-async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<UserForm>) -> PageResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<UserForm>,
+) -> PageResult<Response> {
     let (input, form_errors) = f.to_input();
     let ctx = auth.ctx();
     match user::create(&state.db, &ctx, &input, None, true).await {
@@ -235,7 +295,9 @@ async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<UserFor
             let password = created.generated_password.unwrap_or_default();
             password_page(&auth, row, password, true)
         }
-        Err(DbError::Invalid(errors)) => new_form(&state, &auth, f, merge_errors(form_errors, errors)).await,
+        Err(DbError::Invalid(errors)) => {
+            new_form(&state, &auth, f, merge_errors(form_errors, errors)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -296,8 +358,17 @@ struct EditPage {
     errors: FieldErrors,
 }
 
-fn edit_form(auth: &Auth, u: UserRow, form: ProfileForm, errors: FieldErrors) -> PageResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+fn edit_form(
+    auth: &Auth,
+    u: UserRow,
+    form: ProfileForm,
+    errors: FieldErrors,
+) -> PageResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let p = EditPage {
         chrome: Chrome::new(auth, "/users", format!("编辑：{}", u.name))
             .crumb("/users", "用户管理")
@@ -307,7 +378,10 @@ fn edit_form(auth: &Auth, u: UserRow, form: ProfileForm, errors: FieldErrors) ->
         form,
         errors,
     };
-    Ok(page_with_status(status, p.render().map_err(PageError::from)?))
+    Ok(page_with_status(
+        status,
+        p.render().map_err(PageError::from)?,
+    ))
 }
 
 async fn edit_page(State(state): State<AppState>, auth: Auth, Id(id): Id) -> PageResult<Response> {
@@ -316,7 +390,12 @@ async fn edit_page(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Pag
     edit_form(&auth, u, form, FieldErrors::new())
 }
 
-async fn update(State(state): State<AppState>, auth: Auth, Id(id): Id, Form(f): Form<ProfileForm>) -> PageResult<Response> {
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(f): Form<ProfileForm>,
+) -> PageResult<Response> {
     let ctx = auth.ctx();
     let u = user::get(&state.db, &ctx, id).await?;
     match user::update_profile(&state.db, &ctx, id, &f.name, &f.phone).await {
@@ -326,7 +405,11 @@ async fn update(State(state): State<AppState>, auth: Auth, Id(id): Id, Form(f): 
     }
 }
 
-async fn reset_password(State(state): State<AppState>, auth: Auth, Id(id): Id) -> PageResult<Response> {
+async fn reset_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> PageResult<Response> {
     let ctx = auth.ctx();
     let password = user::reset_password(&state.db, &ctx, id).await?;
     let row = user::get(&state.db, &ctx, id).await?;
@@ -351,7 +434,11 @@ async fn assign_form(
     form: AssignForm,
     errors: FieldErrors,
 ) -> PageResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let p = AssignPage {
         chrome: Chrome::new(auth, "/users", format!("分配角色：{}", u.name))
             .crumb("/users", "用户管理")
@@ -363,10 +450,17 @@ async fn assign_form(
         roles: role_options(&grantable_roles(auth.inner.user.role)),
         orgs: orgs_for_picker(state, &auth.ctx(), false).await?,
     };
-    Ok(page_with_status(status, p.render().map_err(PageError::from)?))
+    Ok(page_with_status(
+        status,
+        p.render().map_err(PageError::from)?,
+    ))
 }
 
-async fn assign_page(State(state): State<AppState>, auth: Auth, Id(id): Id) -> PageResult<Response> {
+async fn assign_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> PageResult<Response> {
     let u = user::get(&state.db, &auth.ctx(), id).await?;
     let form = AssignForm::from_user(&u);
     assign_form(&state, &auth, u, form, FieldErrors::new()).await

@@ -102,25 +102,44 @@ const PRINCIPAL: &str = "SELECT u.id, u.username, u.name, u.role, u.org_id, o.pa
                          o.active AS org_active, u.disabled, u.must_change_password \
                          FROM app_user u JOIN org o ON o.id = u.org_id WHERE u.id = $1";
 
-async fn principal(db: &Db, user_id: i64) -> Result<Option<(UserCtx, bool)>> {
-    let p: Option<Principal> = db.fetch_optional(&Q::new(PRINCIPAL).bind(user_id)).await?;
-    Ok(p.and_then(|p| {
-        let role = Role::from_code(&p.role)?;
-        if p.disabled || !p.org_active {
+impl Principal {
+    /// The request's user, unless the account or its organisation is disabled.
+    fn into_ctx(self) -> Option<(UserCtx, bool)> {
+        let role = Role::from_code(&self.role)?;
+        if self.disabled || !self.org_active {
             return None;
         }
         Some((
             UserCtx {
-                id: p.id,
-                username: p.username,
-                name: p.name,
+                id: self.id,
+                username: self.username,
+                name: self.name,
                 role,
-                org_id: p.org_id,
-                scope_path: p.org_path,
+                org_id: self.org_id,
+                scope_path: self.org_path,
             },
-            p.must_change_password,
+            self.must_change_password,
         ))
-    }))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionWithUser {
+    #[sqlx(flatten)]
+    session: Session,
+    username: String,
+    name: String,
+    role: String,
+    org_id: i64,
+    org_path: String,
+    org_active: bool,
+    disabled: bool,
+    must_change_password: bool,
+}
+
+async fn principal(db: &Db, user_id: i64) -> Result<Option<(UserCtx, bool)>> {
+    let p: Option<Principal> = db.fetch_optional(&Q::new(PRINCIPAL).bind(user_id)).await?;
+    Ok(p.and_then(Principal::into_ctx))
 }
 
 /// Starts a session after a successful password check; returns the raw cookie value.
@@ -185,16 +204,21 @@ pub async fn authenticate(
     ip: &str,
     policy: &Policy,
 ) -> Result<Option<Authenticated>> {
-    let s: Option<Session> = db
+    // One round trip for the session and its user: this runs on every request.
+    let row: Option<SessionWithUser> = db
         .fetch_optional(
             &Q::new(
-                "SELECT id, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at, ended_at, \
-                 end_reason FROM user_session WHERE token_hash = $1",
+                "SELECT s.id, s.user_id, s.csrf_token, s.ip, s.user_agent, s.created_at, s.last_seen_at, \
+                 s.expires_at, s.ended_at, s.end_reason, u.username, u.name, u.role, u.org_id, \
+                 o.path AS org_path, o.active AS org_active, u.disabled, u.must_change_password \
+                 FROM user_session s JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = u.org_id \
+                 WHERE s.token_hash = $1",
             )
             .bind(hash_token(raw)),
         )
         .await?;
-    let Some(s) = s else { return Ok(None) };
+    let Some(row) = row else { return Ok(None) };
+    let s = row.session;
     if s.ended_at.is_some() {
         return Ok(None);
     }
@@ -219,7 +243,18 @@ pub async fn authenticate(
         tx.commit().await?;
         return Ok(None);
     }
-    let Some((user, must_change)) = principal(db, s.user_id).await? else {
+    let p = Principal {
+        id: s.user_id,
+        username: row.username,
+        name: row.name,
+        role: row.role,
+        org_id: row.org_id,
+        org_path: row.org_path,
+        org_active: row.org_active,
+        disabled: row.disabled,
+        must_change_password: row.must_change_password,
+    };
+    let Some((user, must_change)) = p.into_ctx() else {
         return Ok(None);
     };
     if (now - s.last_seen_at).num_seconds() >= TOUCH_INTERVAL_SECS {

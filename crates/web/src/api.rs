@@ -33,6 +33,31 @@ use crate::AppState;
 )]
 pub struct ApiDoc;
 
+/// 组织类型：`bureau` 局、`unit` 单位、`site` 库点。
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // documents the accepted codes; requests carry them as strings
+pub enum OrgKindCode {
+    Bureau,
+    Unit,
+    Site,
+}
+
+/// 角色代码（见 docs/permissions.md）。
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // documents the accepted codes; requests carry them as strings
+pub enum RoleCode {
+    SystemAdmin,
+    SecurityAdmin,
+    AuditAdmin,
+    BureauSupervisor,
+    BureauLeader,
+    UnitHead,
+    UnitOfficer,
+    Inspector,
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

@@ -115,7 +115,7 @@ impl AppError {
         let html = format!(
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
              content=\"width=device-width, initial-scale=1\"><title>{code} - 安全生产监管平台</title>\
-             <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"error-page\"><main class=\"card\">\
+             <link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"error-page\"><main class=\"card\">\
              <h1>{code}</h1><p>{msg}</p><ul>{detail}</ul><p><a href=\"/\">返回首页</a></p></main></body></html>",
             code = status.as_u16(),
             msg = crate::html::escape(&body.message),

@@ -159,10 +159,22 @@ async fn upload_page(
     Ok(Redirect::to(&format!("/attachments/{}", a.id)).into_response())
 }
 
+/// The multipart form of an upload.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the multipart fields read by `receive`
+pub struct UploadForm {
+    /// 所属组织编号，默认本人所属组织
+    org_id: Option<i64>,
+    /// 图片（JPG、PNG、GIF、WEBP）、PDF 或 Office 文档，按内容识别类型
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "附件",
-    request_body(content_type = "multipart/form-data", description = "字段 org_id（可选，默认本人所属组织）与 file"),
-    responses((status = 201, body = AttachmentDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = AttachmentDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload_api(
     State(state): State<AppState>,
@@ -174,7 +186,8 @@ pub async fn upload_api(
 }
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "附件", params(("id" = i64, Path)),
-    responses((status = 200, body = AttachmentDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AttachmentDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn meta_api(
     State(state): State<AppState>,

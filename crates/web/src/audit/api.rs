@@ -99,9 +99,9 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// Last day, inclusive (Asia/Shanghai), YYYY-MM-DD.
     pub to: Option<String>,
-    #[param(minimum = 1)]
+    /// 页码，从 1 开始（小于 1 按 1 处理）
     pub page: Option<i64>,
-    #[param(minimum = 1, maximum = 200)]
+    /// 每页条数，默认 20，超出 1–200 时自动调整
     pub page_size: Option<i64>,
 }
 

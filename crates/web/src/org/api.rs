@@ -38,6 +38,7 @@ pub struct OrgDto {
     pub id: i64,
     pub parent_id: Option<i64>,
     /// `bureau` 局, `unit` 单位, `site` 库点
+    #[schema(value_type = crate::api::OrgKindCode)]
     pub kind: String,
     pub name: String,
     /// 统一社会信用代码
@@ -86,6 +87,7 @@ pub struct OrgPage {
 #[serde(deny_unknown_fields)]
 pub struct OrgBody {
     /// `bureau`, `unit` or `site`
+    #[schema(value_type = crate::api::OrgKindCode)]
     pub kind: String,
     /// Required when creating; ignored when editing (use move).
     #[serde(default)]
@@ -135,11 +137,12 @@ pub struct OrgQuery {
     /// Matches name, 统一社会信用代码 or principal.
     pub keyword: Option<String>,
     /// `bureau`, `unit` or `site`
+    #[param(value_type = Option<crate::api::OrgKindCode>)]
     pub kind: Option<String>,
     pub include_inactive: Option<bool>,
-    #[param(minimum = 1)]
+    /// 页码，从 1 开始（小于 1 按 1 处理）
     pub page: Option<i64>,
-    #[param(minimum = 1, maximum = 200)]
+    /// 每页条数，默认 20，超出 1–200 时自动调整
     pub page_size: Option<i64>,
 }
 
@@ -184,7 +187,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "组织机构", request_body = OrgBody,
     responses((status = 201, body = OrgDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -204,7 +207,8 @@ pub async fn get(State(state): State<AppState>, auth: Auth, Id(id): Id) -> ApiRe
 
 #[utoipa::path(put, path = "/api/v1/orgs/{id}", tag = "组织机构", params(("id" = i64, Path)), request_body = OrgBody,
     responses((status = 200, body = OrgDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,
@@ -221,7 +225,8 @@ pub async fn update(
 
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/move", tag = "组织机构", params(("id" = i64, Path)), request_body = MoveBody,
     responses((status = 200, body = OrgDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn move_to(
     State(state): State<AppState>,

@@ -109,6 +109,7 @@ pub struct UserBody {
     pub org_id: i64,
     /// Role code. Administrator roles (`system_admin`, `security_admin`, `audit_admin`) only by a
     /// security administrator.
+    #[schema(value_type = crate::api::RoleCode)]
     pub role: String,
     #[serde(default)]
     pub phone: String,
@@ -133,11 +134,12 @@ pub struct UserQuery {
     /// Matches user name or name.
     pub keyword: Option<String>,
     /// Role code, e.g. `unit_officer`.
+    #[param(value_type = Option<crate::api::RoleCode>)]
     pub role: Option<String>,
     pub org_id: Option<i64>,
-    #[param(minimum = 1)]
+    /// 页码，从 1 开始（小于 1 按 1 处理）
     pub page: Option<i64>,
-    #[param(minimum = 1, maximum = 200)]
+    /// 每页条数，默认 20，超出 1–200 时自动调整
     pub page_size: Option<i64>,
 }
 
@@ -179,7 +181,8 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "用户管理", request_body = UserBody,
     responses((status = 201, body = CreatedUser), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,

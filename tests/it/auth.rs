@@ -385,3 +385,52 @@ async fn a_security_admin_can_end_someone_elses_session() {
     assert_eq!(status_of_home(&app, &victim).await.0, StatusCode::SEE_OTHER);
     assert_eq!(app.last_audit().await.action, "end_session");
 }
+
+fn session_cookie_line(res: &anjian_testkit::Resp) -> String {
+    res.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("anjian_session="))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https() {
+    // Configured outright.
+    let app = TestApp::with_config(|c| c.secure_cookies = true).await;
+    let f = app.fixture().await;
+    app.user("https_user", Role::UnitOfficer, f.unit_a.id).await;
+    let res = app.login_form("https_user", PASSWORD).await;
+    assert!(session_cookie_line(&res).contains("; Secure"), "{}", session_cookie_line(&res));
+
+    // Not configured, and no trusted proxy: a forged X-Forwarded-Proto changes nothing.
+    let plain = TestApp::new().await;
+    let f = plain.fixture().await;
+    plain.user("http_user", Role::UnitOfficer, f.unit_a.id).await;
+    let res = plain.login_form("http_user", PASSWORD).await;
+    assert!(!session_cookie_line(&res).contains("Secure"));
+
+    // Behind a trusted proxy that terminated HTTPS.
+    let proxied = TestApp::with_config(|c| c.trust_proxy = true).await;
+    let f = proxied.fixture().await;
+    proxied.user("proxied", Role::UnitOfficer, f.unit_a.id).await;
+    let page = proxied.send(Request::get("/login").body(Body::empty()).unwrap()).await;
+    let pre = page.set_cookie("anjian_pre").unwrap();
+    let res = proxied
+        .send(
+            Request::post("/login")
+                .header(header::COOKIE, format!("anjian_pre={pre}"))
+                .header("x-forwarded-proto", "https")
+                .header("x-forwarded-for", "10.1.2.3")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("username=proxied&password={PASSWORD}&csrf_token={pre}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(session_cookie_line(&res).contains("; Secure"));
+    // …and the audit trail records the client's address, not the proxy's.
+    assert_eq!(proxied.last_audit().await.ip, "10.1.2.3");
+}

@@ -91,15 +91,21 @@ impl TestApp {
     }
 
     pub async fn with_policy(policy: Policy) -> TestApp {
+        Self::with_config(|c| c.policy = policy).await
+    }
+
+    /// A test app whose web settings `adjust` changes from the defaults.
+    pub async fn with_config(adjust: impl FnOnce(&mut WebConfig)) -> TestApp {
         let dir = temp_dir();
         let (db, url) = fresh_db(&dir).await;
-        let config = WebConfig {
-            policy,
+        let mut config = WebConfig {
+            policy: Policy::default(),
             upload_limit: 2 * 1024 * 1024,
             secure_cookies: false,
             trust_proxy: false,
             data_dir: dir.clone(),
         };
+        adjust(&mut config);
         let state = AppState::new(db.clone(), &config).expect("state");
         let router = anjian_web::app(state.clone());
         TestApp {

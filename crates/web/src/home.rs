@@ -87,6 +87,13 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// Cookies are `Secure` when configured so, or when a trusted proxy says the browser spoke HTTPS.
+fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.secure_cookies
+        || (state.trust_proxy
+            && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
+}
+
 fn cookie_header(
     name: &str,
     value: &str,
@@ -133,7 +140,7 @@ fn render_login(
     if fresh {
         res.headers_mut().append(
             header::SET_COOKIE,
-            cookie_header(PRE_COOKIE, &token, None, state.secure_cookies, "Strict"),
+            cookie_header(PRE_COOKIE, &token, None, secure(state, headers), "Strict"),
         );
     }
     res
@@ -199,21 +206,21 @@ async fn login_submit(
             let mut res = Redirect::to(&target).into_response();
             res.headers_mut().append(
                 header::SET_COOKIE,
-                cookie_header(SESSION_COOKIE, &raw, None, state.secure_cookies, "Lax"),
+                cookie_header(SESSION_COOKIE, &raw, None, secure(&state, &headers), "Lax"),
             );
             Ok(res)
         }
     }
 }
 
-async fn logout(State(state): State<AppState>, auth: Auth) -> PageResult<Response> {
+async fn logout(State(state): State<AppState>, headers: HeaderMap, auth: Auth) -> PageResult<Response> {
     if let Some(s) = &auth.inner.session {
         session::logout(&state.db, &auth.ctx(), s.id).await?;
     }
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        cookie_header(SESSION_COOKIE, "", Some(0), state.secure_cookies, "Lax"),
+        cookie_header(SESSION_COOKIE, "", Some(0), secure(&state, &headers), "Lax"),
     );
     Ok(res)
 }

@@ -202,6 +202,17 @@ macro_rules! exec {
     }};
 }
 
+/// Reader connections for SQLite (`ANJIAN_SQLITE_READERS` overrides). Measured on 2 cores at 64
+/// concurrent requests: 2 readers p99 44 ms, 4 → 32 ms, 8 → 21–23 ms, 16 → 25 ms
+/// (docs/benchmarks.md), so 8 it is.
+fn sqlite_readers() -> u32 {
+    std::env::var("ANJIAN_SQLITE_READERS")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|n| (1..=64).contains(n))
+        .unwrap_or(8)
+}
+
 impl Db {
     /// Connects by URL: `sqlite://path/file.db` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -255,7 +266,7 @@ impl Db {
             .connect_with(opts.clone())
             .await?;
         let read = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(sqlite_readers())
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.read_only(false))
             .await?;

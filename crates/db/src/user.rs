@@ -75,10 +75,20 @@ const ROW_SELECT: &str = "SELECT u.id, u.username, u.name, u.org_id, o.name AS o
                           u.role, u.phone, u.must_change_password, u.locked_until, u.disabled, u.last_login_at \
                           FROM app_user u JOIN org o ON o.id = u.org_id";
 
-/// argon2id allocates its 19 MiB working memory per call. glibc keeps freed memory in the arena
-/// of the blocking thread that used it, so without a trim every thread that ever hashed holds
-/// ~19 MiB for good: the idle server would sit at 50–150 MiB instead of ~12.
+static MEMORY_RELEASE_HOOK: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Lets the binary say how its global allocator gives memory back (see `release_freed_memory`).
+pub fn on_memory_release(hook: fn()) {
+    let _ = MEMORY_RELEASE_HOOK.set(hook);
+}
+
+/// argon2id allocates its 19 MiB working memory per call. Allocators keep freed memory for reuse
+/// (glibc in the arena of the blocking thread that hashed), so without this every thread that
+/// ever hashed holds ~19 MiB for good: the idle server would sit at 50–150 MiB instead of ~12.
 fn release_freed_memory() {
+    if let Some(hook) = MEMORY_RELEASE_HOOK.get() {
+        hook();
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         extern "C" {

@@ -91,7 +91,10 @@ fn safe_next(next: Option<&str>) -> String {
 fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies
         || (state.trust_proxy
-            && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                == Some("https"))
 }
 
 fn cookie_header(
@@ -213,7 +216,11 @@ async fn login_submit(
     }
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap, auth: Auth) -> PageResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: Auth,
+) -> PageResult<Response> {
     if let Some(s) = &auth.inner.session {
         session::logout(&state.db, &auth.ctx(), s.id).await?;
     }

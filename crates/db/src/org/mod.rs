@@ -1,5 +1,9 @@
 //! Organisations: the tree every record hangs on and the boundary of every user's scope.
 
+mod import;
+
+pub use import::{import, ImportRow};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -215,11 +219,18 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &OrgFilter, page: PageReq) -> Result<Pa
     ctx.require(Permission::OrgView)?;
     // A separate COUNT rather than COUNT(*) OVER (): the window makes SQLite copy every matching
     // row into a temporary table, which cost more than the second query (measured).
-    let (total,): (i64,) = db.fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM org")).await?;
+    let (total,): (i64,) = db
+        .fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM org"))
+        .await?;
     let mut q = filtered(ctx, f, &format!("SELECT {COLS} FROM org"));
     q.push(" ORDER BY path LIMIT ").push_arg(page.page_size);
     q.push(" OFFSET ").push_arg(page.offset());
-    Ok(Page { items: db.fetch_all(&q).await?, total, page: page.page, page_size: page.page_size })
+    Ok(Page {
+        items: db.fetch_all(&q).await?,
+        total,
+        page: page.page,
+        page_size: page.page_size,
+    })
 }
 
 /// Every active node in scope, in tree order: for pickers and exports.
@@ -320,7 +331,7 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
 }
 
 /// Creates a node inside the caller's transaction (imports create many in one).
-async fn create_in_tx(tx: &mut Tx, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
+pub(super) async fn create_in_tx(tx: &mut Tx, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
     let v = input.parse()?;
     let parent = match input.parent_id {
         Some(pid) => Some(get_in_tx(tx, ctx, pid).await.map_err(|e| match e {
@@ -386,92 +397,6 @@ async fn create_in_tx(tx: &mut Tx, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
     )
     .await?;
     Ok(org)
-}
-
-/// One row of an import: the parent named by id or exact name (of an existing node in scope or
-/// of a row earlier in the same file).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ImportRow {
-    /// Line in the source file, for messages.
-    pub line: usize,
-    pub parent: String,
-    pub input: OrgInput,
-}
-
-/// Imports rows all-or-nothing: every row is checked, and unless all pass nothing is written.
-/// With `commit` false it is a dry run (the preview): the same checks, then a rollback.
-/// Returns the created nodes, or the errors of each failing row.
-pub async fn import(
-    db: &Db,
-    ctx: &Ctx,
-    rows: &[ImportRow],
-    commit: bool,
-) -> Result<std::result::Result<Vec<Org>, Vec<(usize, FieldErrors)>>> {
-    ctx.require(Permission::OrgManage)?;
-    let mut tx = db.begin().await?;
-    let mut created: Vec<Org> = Vec::new();
-    let mut failures = Vec::new();
-    for row in rows {
-        let mut input = row.input.clone();
-        let parent = row.parent.trim();
-        let resolved = if parent.is_empty() {
-            Err(DbError::invalid(
-                "parent_id",
-                "请填写上级组织（编号或名称）",
-            ))
-        } else if let Some(o) = created.iter().rev().find(|o| o.name == parent) {
-            Ok(o.id)
-        } else if let Ok(id) = parent.parse::<i64>() {
-            Ok(id)
-        } else {
-            let found: Vec<(i64,)> = tx
-                .fetch_all(
-                    &Q::new("SELECT id FROM org WHERE name = $1 AND path LIKE $2")
-                        .bind(parent)
-                        .bind(ctx.scope_like()),
-                )
-                .await?;
-            match found.len() {
-                1 => Ok(found[0].0),
-                0 => Err(DbError::invalid(
-                    "parent_id",
-                    format!("上级组织“{parent}”不存在"),
-                )),
-                n => Err(DbError::invalid(
-                    "parent_id",
-                    format!("有{n}个组织名为“{parent}”，请改填编号"),
-                )),
-            }
-        };
-        let result = match resolved {
-            Ok(pid) => {
-                input.parent_id = Some(pid);
-                create_in_tx(&mut tx, ctx, &input).await
-            }
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(o) => created.push(o),
-            Err(DbError::Invalid(f)) => failures.push((row.line, f)),
-            Err(DbError::Conflict(m)) => failures.push((row.line, FieldErrors::single("name", m))),
-            Err(e) => return Err(e),
-        }
-    }
-    if !failures.is_empty() {
-        // Dropping the transaction rolls back the rows that did pass.
-        return Ok(Err(failures));
-    }
-    if !commit {
-        return Ok(Ok(created));
-    }
-    audit::record(
-        &mut tx,
-        ctx,
-        Change::new("org", "", "import").after(serde_json::json!({"rows": created.len()})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(created))
 }
 
 /// Edits the fields of a node. Kind changes must still fit the tree (parent and children).

@@ -403,20 +403,30 @@ async fn cookies_are_secure_behind_https() {
     let f = app.fixture().await;
     app.user("https_user", Role::UnitOfficer, f.unit_a.id).await;
     let res = app.login_form("https_user", PASSWORD).await;
-    assert!(session_cookie_line(&res).contains("; Secure"), "{}", session_cookie_line(&res));
+    assert!(
+        session_cookie_line(&res).contains("; Secure"),
+        "{}",
+        session_cookie_line(&res)
+    );
 
     // Not configured, and no trusted proxy: a forged X-Forwarded-Proto changes nothing.
     let plain = TestApp::new().await;
     let f = plain.fixture().await;
-    plain.user("http_user", Role::UnitOfficer, f.unit_a.id).await;
+    plain
+        .user("http_user", Role::UnitOfficer, f.unit_a.id)
+        .await;
     let res = plain.login_form("http_user", PASSWORD).await;
     assert!(!session_cookie_line(&res).contains("Secure"));
 
     // Behind a trusted proxy that terminated HTTPS.
     let proxied = TestApp::with_config(|c| c.trust_proxy = true).await;
     let f = proxied.fixture().await;
-    proxied.user("proxied", Role::UnitOfficer, f.unit_a.id).await;
-    let page = proxied.send(Request::get("/login").body(Body::empty()).unwrap()).await;
+    proxied
+        .user("proxied", Role::UnitOfficer, f.unit_a.id)
+        .await;
+    let page = proxied
+        .send(Request::get("/login").body(Body::empty()).unwrap())
+        .await;
     let pre = page.set_cookie("anjian_pre").unwrap();
     let res = proxied
         .send(
@@ -425,7 +435,9 @@ async fn cookies_are_secure_behind_https() {
                 .header("x-forwarded-proto", "https")
                 .header("x-forwarded-for", "10.1.2.3")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!("username=proxied&password={PASSWORD}&csrf_token={pre}")))
+                .body(Body::from(format!(
+                    "username=proxied&password={PASSWORD}&csrf_token={pre}"
+                )))
                 .unwrap(),
         )
         .await;

@@ -299,6 +299,33 @@ pub async fn find(db: &Db, ctx: &Ctx, id_or_name: &str) -> Result<Org> {
     }
 }
 
+/// The end of every change to an existing node: reload it, audit before and after in the same
+/// transaction, commit.
+async fn commit_change(mut tx: Tx, ctx: &Ctx, id: i64, action: &str, before: &Org) -> Result<Org> {
+    let after: Org = tx
+        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id))
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("org", id, action)
+            .org(Some(id))
+            .before(before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A parent the caller may place nodes under; an unknown or out-of-scope id is a field error.
+async fn parent_in_scope(tx: &mut Tx, ctx: &Ctx, id: i64) -> Result<Org> {
+    get_in_tx(tx, ctx, id).await.map_err(|e| match e {
+        DbError::NotFound => DbError::invalid("parent_id", "上级组织不存在"),
+        e => e,
+    })
+}
+
 fn placement_error(e: PlacementError) -> DbError {
     DbError::invalid("parent_id", e.to_string())
 }
@@ -334,10 +361,7 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
 pub(super) async fn create_in_tx(tx: &mut Tx, ctx: &Ctx, input: &OrgInput) -> Result<Org> {
     let v = input.parse()?;
     let parent = match input.parent_id {
-        Some(pid) => Some(get_in_tx(tx, ctx, pid).await.map_err(|e| match e {
-            DbError::NotFound => DbError::invalid("parent_id", "上级组织不存在"),
-            e => e,
-        })?),
+        Some(pid) => Some(parent_in_scope(tx, ctx, pid).await?),
         None => {
             // Only the command line may create a new root: a signed-in user always works below
             // their own node.
@@ -445,20 +469,7 @@ pub async fn update(db: &Db, ctx: &Ctx, id: i64, input: &OrgInput) -> Result<Org
         .bind(id),
     )
     .await?;
-    let after: Org = tx
-        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id))
-        .await?;
-    audit::record(
-        &mut tx,
-        ctx,
-        Change::new("org", id, "update")
-            .org(Some(id))
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, ctx, id, "update", &before).await
 }
 
 /// Moves a node (and everything below it, with all their records) under a new parent.
@@ -469,12 +480,7 @@ pub async fn move_to(db: &Db, ctx: &Ctx, id: i64, new_parent_id: i64) -> Result<
     if before.path == ctx.scope_path() {
         return Err(DbError::invalid("parent_id", "不能移动您所属的组织本身"));
     }
-    let parent = get_in_tx(&mut tx, ctx, new_parent_id)
-        .await
-        .map_err(|e| match e {
-            DbError::NotFound => DbError::invalid("parent_id", "上级组织不存在"),
-            e => e,
-        })?;
+    let parent = parent_in_scope(&mut tx, ctx, new_parent_id).await?;
     if parent.path.starts_with(&before.path) {
         return Err(placement_error(PlacementError::Cycle));
     }
@@ -500,20 +506,7 @@ pub async fn move_to(db: &Db, ctx: &Ctx, id: i64, new_parent_id: i64) -> Result<
             .bind(id),
     )
     .await?;
-    let after: Org = tx
-        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id))
-        .await?;
-    audit::record(
-        &mut tx,
-        ctx,
-        Change::new("org", id, "move")
-            .org(Some(id))
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, ctx, id, "move", &before).await
 }
 
 /// Deactivates (or reactivates) a node. Nodes are never deleted: records keep pointing at them.
@@ -552,21 +545,8 @@ pub async fn set_active(db: &Db, ctx: &Ctx, id: i64, active: bool) -> Result<Org
             .bind(id),
     )
     .await?;
-    let after: Org = tx
-        .fetch_one(&Q::new(&format!("SELECT {COLS} FROM org WHERE id = $1")).bind(id))
-        .await?;
     let action = if active { "activate" } else { "deactivate" };
-    audit::record(
-        &mut tx,
-        ctx,
-        Change::new("org", id, action)
-            .org(Some(id))
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, ctx, id, action, &before).await
 }
 
 /// Number of organisations (all, unscoped): the first start uses it to know the database is new.

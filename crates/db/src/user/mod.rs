@@ -316,6 +316,29 @@ async fn get_for_update(tx: &mut Tx, ctx: &Ctx, id: i64) -> Result<User> {
     .await
 }
 
+/// The end of every change to an existing account: reload it, audit before and after in the same
+/// transaction, commit.
+async fn commit_change(
+    mut tx: Tx,
+    ctx: &Ctx,
+    id: i64,
+    action: &str,
+    before: &User,
+) -> Result<User> {
+    let after = reload(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Change::new("user", id, action)
+            .org(Some(after.org_id))
+            .before(before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 pub(super) async fn reload(tx: &mut Tx, id: i64) -> Result<User> {
     tx.fetch_one(&Q::new(&format!("SELECT {COLS} FROM app_user WHERE id = $1")).bind(id))
         .await
@@ -355,18 +378,7 @@ pub async fn update_profile(db: &Db, ctx: &Ctx, id: i64, name: &str, phone: &str
             .bind(id),
     )
     .await?;
-    let after = reload(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        ctx,
-        Change::new("user", id, "update")
-            .org(Some(after.org_id))
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, ctx, id, "update", &before).await
 }
 
 /// Changes role and organisation: a permission change, so the security administrator's. Ends the
@@ -389,18 +401,7 @@ pub async fn assign(db: &Db, ctx: &Ctx, id: i64, role: &str, org_id: i64) -> Res
     )
     .await?;
     crate::session::end_all_for_user(&mut tx, id, "permission_change").await?;
-    let after = reload(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        ctx,
-        Change::new("user", id, "assign_role")
-            .org(Some(after.org_id))
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, ctx, id, "assign_role", &before).await
 }
 
 /// Sets a new random password that must be changed at next login, and ends the user's sessions.
@@ -461,19 +462,8 @@ pub async fn set_locked(db: &Db, ctx: &Ctx, id: i64, locked: bool) -> Result<Use
     if locked {
         crate::session::end_all_for_user(&mut tx, id, "locked").await?;
     }
-    let after = reload(&mut tx, id).await?;
     let action = if locked { "lock" } else { "unlock" };
-    audit::record(
-        &mut tx,
-        ctx,
-        Change::new("user", id, action)
-            .org(Some(after.org_id))
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, ctx, id, action, &before).await
 }
 
 /// Users counted without scope: the first start uses it.

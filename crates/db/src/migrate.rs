@@ -24,7 +24,10 @@ macro_rules! migration {
 }
 
 /// Every migration this binary knows, in order. A test checks this list against both folders.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_core")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_core"),
+    migration!(2, "0002_inspections_hazards"),
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)

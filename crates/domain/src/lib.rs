@@ -3,6 +3,8 @@
 //! the same on SQLite and PostgreSQL.
 
 pub mod dates;
+pub mod hazard;
+pub mod inspection;
 pub mod money;
 pub mod org;
 pub mod password;

@@ -43,6 +43,24 @@ pub enum Permission {
     AttachmentView,
     /// Upload attachments.
     AttachmentUpload,
+    /// See inspections, checklists, campaigns and inspection tasks in scope.
+    InspectionView,
+    /// Record inspections (自查、督查、抽查、暗访、专项检查) of organisations in scope.
+    InspectionRecord,
+    /// Maintain the checklist library, campaigns and key periods, and assign inspection tasks.
+    InspectionPlan,
+    /// See hazards in scope and export the hazard ledger.
+    HazardView,
+    /// Register hazards (also by import) and report major hazards upward.
+    HazardReport,
+    /// Rectify hazards: 五落实, submit for verification, request deadline extensions.
+    HazardRectify,
+    /// Verify rectification (复查验收) and close or reject.
+    HazardVerify,
+    /// Approve or reject deadline extension requests.
+    HazardDecideExtension,
+    /// List major hazards for supervision (挂牌督办) and lift the listing.
+    HazardSupervise,
 }
 
 use Permission as P;
@@ -107,22 +125,57 @@ impl Role {
                 P::UserView,
                 P::AttachmentView,
                 P::AttachmentUpload,
+                P::InspectionView,
+                P::InspectionRecord,
+                P::InspectionPlan,
+                P::HazardView,
+                P::HazardReport,
+                P::HazardVerify,
+                P::HazardDecideExtension,
+                P::HazardSupervise,
             ],
-            Role::BureauLeader => &[P::OrgView, P::UserView, P::AttachmentView],
+            Role::BureauLeader => &[
+                P::OrgView,
+                P::UserView,
+                P::AttachmentView,
+                P::InspectionView,
+                P::HazardView,
+            ],
             Role::UnitHead => &[
                 P::OrgView,
                 P::OrgManage,
                 P::UserView,
                 P::AttachmentView,
                 P::AttachmentUpload,
+                P::InspectionView,
+                P::InspectionRecord,
+                P::HazardView,
+                P::HazardReport,
+                P::HazardRectify,
+                P::HazardVerify,
+                P::HazardDecideExtension,
             ],
             Role::UnitOfficer => &[
                 P::OrgView,
                 P::UserView,
                 P::AttachmentView,
                 P::AttachmentUpload,
+                P::InspectionView,
+                P::InspectionRecord,
+                P::HazardView,
+                P::HazardReport,
+                P::HazardRectify,
             ],
-            Role::Inspector => &[P::OrgView, P::AttachmentView, P::AttachmentUpload],
+            Role::Inspector => &[
+                P::OrgView,
+                P::AttachmentView,
+                P::AttachmentUpload,
+                P::InspectionView,
+                P::InspectionRecord,
+                P::HazardView,
+                P::HazardReport,
+                P::HazardVerify,
+            ],
         }
     }
 
@@ -132,7 +185,7 @@ impl Role {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 19] = [
         P::OrgView,
         P::OrgManage,
         P::UserView,
@@ -143,6 +196,15 @@ impl Permission {
         P::AuditExport,
         P::AttachmentView,
         P::AttachmentUpload,
+        P::InspectionView,
+        P::InspectionRecord,
+        P::InspectionPlan,
+        P::HazardView,
+        P::HazardReport,
+        P::HazardRectify,
+        P::HazardVerify,
+        P::HazardDecideExtension,
+        P::HazardSupervise,
     ];
 
     pub fn label(self) -> &'static str {
@@ -157,6 +219,15 @@ impl Permission {
             P::AuditExport => "导出审计日志",
             P::AttachmentView => "下载附件",
             P::AttachmentUpload => "上传附件",
+            P::InspectionView => "查看安全检查、检查表、专项行动和检查任务",
+            P::InspectionRecord => "登记安全检查",
+            P::InspectionPlan => "维护检查表库、专项行动和重要时段，下达检查任务",
+            P::HazardView => "查看和导出事故隐患台账",
+            P::HazardReport => "登记事故隐患（含导入），上报重大事故隐患",
+            P::HazardRectify => "整改事故隐患（五落实、提交验收、申请延期）",
+            P::HazardVerify => "复查验收事故隐患（销号或退回）",
+            P::HazardDecideExtension => "审批整改延期申请",
+            P::HazardSupervise => "重大事故隐患挂牌督办及解除",
         }
     }
 }
@@ -215,7 +286,10 @@ mod tests {
     #[test]
     fn leader_is_read_only() {
         for p in Role::BureauLeader.permissions() {
-            assert!(matches!(p, P::OrgView | P::UserView | P::AttachmentView));
+            assert!(matches!(
+                p,
+                P::OrgView | P::UserView | P::AttachmentView | P::InspectionView | P::HazardView
+            ));
         }
     }
 }

@@ -135,8 +135,17 @@ async fn every_route_with_an_id_answers_404_outside_the_callers_scope() {
         )
         .await
         .unwrap();
+    // Each business module's test folder names its own unit-B records.
+    let mut module_ids: Vec<(&'static str, i64)> = Vec::new();
+    module_ids.extend(crate::checklist::foreign_ids(&app, &f).await);
+    module_ids.extend(crate::campaign::foreign_ids(&app, &f).await);
+    module_ids.extend(crate::inspection_task::foreign_ids(&app, &f).await);
+    module_ids.extend(crate::inspection::foreign_ids(&app, &f).await);
+    module_ids.extend(crate::hazard::foreign_ids(&app, &f).await);
     let id_for = |path: &str| -> i64 {
-        if path.contains("/orgs/") {
+        if let Some((_, id)) = module_ids.iter().find(|(frag, _)| path.contains(frag)) {
+            *id
+        } else if path.contains("/orgs/") {
             f.site_b.id
         } else if path.contains("/users/") {
             b_user.id

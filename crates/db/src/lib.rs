@@ -6,12 +6,19 @@
 pub mod attachment;
 pub mod audit;
 pub mod backup;
+pub mod campaign;
+pub mod checklist;
 pub mod ctx;
 pub mod error;
+pub mod hazard;
+pub mod inspection;
+pub mod inspection_task;
+pub mod job;
 pub mod migrate;
 pub mod org;
 pub mod query;
 pub mod session;
+pub mod statistics;
 pub mod user;
 
 pub use ctx::{Actor, Ctx};

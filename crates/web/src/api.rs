@@ -80,7 +80,24 @@ pub fn routes() -> RouteTable {
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document())
+}
+
+/// The whole OpenAPI document: the core paths above plus each business module's own part, so a
+/// module adds its API without touching this file.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    for part in [
+        crate::checklist::openapi(),
+        crate::campaign::openapi(),
+        crate::inspection_task::openapi(),
+        crate::inspection::openapi(),
+        crate::hazard::openapi(),
+        crate::statistics::openapi(),
+    ] {
+        doc.merge(part);
+    }
+    doc
 }
 
 /// The caller.

@@ -30,6 +30,16 @@ pub struct Chrome {
 /// The left menu, by module, showing only what the role may open.
 const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/", "首页", None),
+    ("/hazards", "隐患排查治理", Some(Permission::HazardView)),
+    ("/inspections", "安全检查", Some(Permission::InspectionView)),
+    (
+        "/inspection-tasks",
+        "检查任务",
+        Some(Permission::InspectionView),
+    ),
+    ("/statistics", "统计分析", Some(Permission::HazardView)),
+    ("/campaigns", "专项行动", Some(Permission::InspectionView)),
+    ("/checklists", "检查表库", Some(Permission::InspectionView)),
     ("/orgs", "组织机构", Some(Permission::OrgView)),
     ("/users", "用户管理", Some(Permission::UserView)),
     ("/sessions", "在线会话", Some(Permission::SessionManage)),
@@ -91,6 +101,17 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "password" => "密码已修改",
         "uploaded" => "附件已上传",
         "imported" => "导入完成",
+        "submitted" => "已提交",
+        "verified" => "已验收销号",
+        "returned" => "已退回整改",
+        "requested" => "申请已提交",
+        "approved" => "已批准",
+        "declined" => "已驳回",
+        "reported" => "已上报",
+        "listed" => "已挂牌督办",
+        "lifted" => "已解除挂牌督办",
+        "cancelled" => "已取消",
+        "deleted" => "已删除",
         _ => return None,
     })
 }

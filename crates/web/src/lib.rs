@@ -6,16 +6,22 @@ pub mod api;
 pub mod attachment;
 pub mod audit;
 pub mod auth;
+pub mod campaign;
+pub mod checklist;
 pub mod error;
 pub mod extract;
+pub mod hazard;
 pub mod home;
 pub mod html;
 pub mod import;
+pub mod inspection;
+pub mod inspection_task;
 pub mod layout;
 pub mod org;
 pub mod routes;
 pub mod sessions;
 pub mod static_files;
+pub mod statistics;
 pub mod user;
 
 use std::sync::Arc;
@@ -98,6 +104,12 @@ pub fn route_table() -> RouteTable {
         .merge(sessions::routes())
         .merge(audit::routes::routes())
         .merge(attachment::routes())
+        .merge(checklist::routes())
+        .merge(campaign::routes())
+        .merge(inspection_task::routes())
+        .merge(inspection::routes())
+        .merge(hazard::routes())
+        .merge(statistics::routes())
         .merge(api::routes())
 }
 

@@ -3,8 +3,11 @@
 -- treatment plans and supervised listings, and the claim table that makes daily jobs run once.
 -- Every editable record carries row_version for optimistic concurrency: a stale form is refused.
 
+-- org_id is the organisation that maintains the checklist; NULL is the built-in library every
+-- user sees, maintained by supervisors of the root bureau.
 CREATE TABLE checklist (
     id           INTEGER PRIMARY KEY,
+    org_id       INTEGER REFERENCES org(id),
     name         TEXT NOT NULL UNIQUE,
     category     TEXT NOT NULL DEFAULT '',
     description  TEXT NOT NULL DEFAULT '',

@@ -1,0 +1,1 @@
+//! campaign (stub: filled in by the hazard issue).

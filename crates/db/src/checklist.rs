@@ -1,0 +1,1 @@
+//! checklist (stub: filled in by the hazard issue).

@@ -1,0 +1,1 @@
+//! inspection (stub: filled in by the hazard issue).

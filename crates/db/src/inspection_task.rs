@@ -1,0 +1,1 @@
+//! inspection_task (stub: filled in by the hazard issue).

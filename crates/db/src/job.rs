@@ -1,0 +1,1 @@
+//! job (stub: filled in by the hazard issue).

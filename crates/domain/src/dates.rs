@@ -17,6 +17,33 @@ pub enum DateError {
     NoSuchDate(String),
     #[error("日期格式不正确：Excel日期序号{0}超出范围")]
     SerialOutOfRange(String),
+    #[error("日期格式不正确：“{0}”只有年份，应写完整日期，如{0}-03-01")]
+    YearOnly(String),
+    #[error("日期“{0}”超出合理范围（{1}年至{2}年）")]
+    Implausible(String, i32, i32),
+}
+
+/// Years a business record (inspection, hazard, ledger entry) can plausibly carry. Anything outside
+/// is a typing or conversion slip, e.g. a bare number read as a 1905 Excel serial.
+pub const BUSINESS_YEARS: std::ops::RangeInclusive<i32> = 1990..=2099;
+
+/// `parse_date` for business records: additionally refuses a bare year ("2023", which Excel would
+/// read as serial 2023 = 1905-07-15) and dates outside `BUSINESS_YEARS`.
+pub fn parse_business_date(input: &str) -> Result<NaiveDate, DateError> {
+    use chrono::Datelike;
+    let s = input.trim();
+    if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DateError::YearOnly(s.to_owned()));
+    }
+    let d = parse_date(s)?;
+    if !BUSINESS_YEARS.contains(&d.year()) {
+        return Err(DateError::Implausible(
+            s.to_owned(),
+            *BUSINESS_YEARS.start(),
+            *BUSINESS_YEARS.end(),
+        ));
+    }
+    Ok(d)
 }
 
 /// Largest Excel serial in the 1900 system: 9999-12-31, the last day Excel can show.
@@ -160,6 +187,30 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), Ok(march_first), "{s}");
         }
+    }
+
+    #[test]
+    fn business_dates_refuse_bare_years_and_implausible_dates() {
+        assert_eq!(
+            parse_business_date("2023"),
+            Err(DateError::YearOnly("2023".into()))
+        );
+        assert!(matches!(
+            parse_business_date("1000"),
+            Err(DateError::YearOnly(_))
+        ));
+        assert!(matches!(
+            parse_business_date("20230"),
+            Err(DateError::Implausible(..))
+        ));
+        assert!(matches!(
+            parse_business_date("1905-07-15"),
+            Err(DateError::Implausible(..))
+        ));
+        assert_eq!(parse_business_date("44986"), Ok(d(2023, 3, 1)));
+        assert_eq!(parse_business_date(" 2023年3月1日 "), Ok(d(2023, 3, 1)));
+        assert_eq!(parse_business_date("2099-12-31"), Ok(d(2099, 12, 31)));
+        assert!(parse_business_date("2100-01-01").is_err());
     }
 
     #[test]

@@ -313,6 +313,9 @@ pub fn apply(
             check_rectified(s, *on, *evidence, today)?;
             n.rectified_on = Some(*on);
             n.rectified_by = Some(*by);
+            // Rectified within the deadline in force: a still-pending extension request has no
+            // object any more, and deciding it later must not move a finished hazard's deadline.
+            n.pending_extension = None;
             n.status = St::AwaitingVerification;
         }
         Command::RecordImmediate { by, on, evidence } => {
@@ -377,6 +380,9 @@ pub fn apply(
             });
         }
         Command::DecideExtension { by, approve } => {
+            if !s.status.awaits_rectification() {
+                return Err(wrong());
+            }
             let Some(p) = &s.pending_extension else {
                 return Err(E::NoExtensionPending);
             };
@@ -519,6 +525,46 @@ mod tests {
         let mut s2 = s.clone();
         s2.major_plan_complete = true;
         assert!(apply(&s2, &plan(), today).is_ok());
+    }
+
+    #[test]
+    fn submitting_cancels_a_pending_extension_and_a_finished_hazard_cannot_be_extended() {
+        let today = d("2023-03-10");
+        let s = HazardState::registered(HazardGrade::General, d("2023-03-01"), d("2023-03-15"));
+        let s = apply(&s, &plan(), today).unwrap();
+        let s = apply(
+            &s,
+            &Command::RequestExtension {
+                by: 1,
+                new_deadline: d("2023-04-15"),
+                reason: "材料".into(),
+            },
+            today,
+        )
+        .unwrap();
+        let s = apply(
+            &s,
+            &Command::SubmitRectification {
+                by: 1,
+                on: today,
+                evidence: 1,
+            },
+            today,
+        )
+        .unwrap();
+        assert_eq!(s.pending_extension, None);
+        assert_eq!(
+            apply(
+                &s,
+                &Command::DecideExtension {
+                    by: 2,
+                    approve: true
+                },
+                today
+            ),
+            Err(TransitionError::WrongStatus("待验收"))
+        );
+        assert_eq!(s.deadline, d("2023-03-15"));
     }
 
     #[test]

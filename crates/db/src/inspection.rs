@@ -1,1 +1,0 @@
-//! inspection (stub: filled in by the hazard issue).

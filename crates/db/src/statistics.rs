@@ -1,1 +1,0 @@
-//! Statistics of inspections and hazards for a period and an organisation subtree (stub).

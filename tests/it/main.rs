@@ -11,6 +11,7 @@ mod campaign;
 mod checklist;
 mod cli;
 mod hazard;
+mod hazard_excel;
 mod inspection;
 mod inspection_task;
 mod migrations;

@@ -27,6 +27,8 @@ macro_rules! migration {
 pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_core"),
     migration!(2, "0002_inspections_hazards"),
+    migration!(3, "0003_checklist_library"),
+    migration!(4, "0004_hazard_indexes"),
 ];
 
 pub fn latest_version() -> i64 {

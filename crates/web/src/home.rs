@@ -8,6 +8,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use anjian_db::{session, user, DbError, FieldErrors};
+use anjian_domain::role::Permission;
 
 use crate::auth::{cookie, Access, Auth, ClientIp, PRE_COOKIE, SESSION_COOKIE};
 use crate::error::{PageError, PageResult};
@@ -31,6 +32,57 @@ pub struct Todo {
     pub href: String,
     pub title: String,
     pub due: String,
+    /// Tag class of the count: `danger` for overdue work, `warning` for what is due soon.
+    pub class: &'static str,
+}
+
+/// The hazard module's items: one line per non-zero count, linking to the filtered ledger.
+async fn hazard_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo>, DbError> {
+    if !ctx.can(Permission::HazardView) {
+        return Ok(Vec::new());
+    }
+    let t = anjian_db::hazard::todo(&state.db, ctx).await?;
+    let items = [
+        (
+            t.overdue,
+            "/hazards?overdue=1",
+            "已逾期未整改的隐患",
+            "danger",
+        ),
+        (
+            t.to_verify,
+            "/hazards?todo=verify",
+            "待我复查验收的隐患",
+            "",
+        ),
+        (
+            t.extensions_to_decide,
+            "/hazards?todo=extension",
+            "待我审批的延期申请",
+            "",
+        ),
+        (
+            t.due_soon,
+            "/hazards?due_soon=1",
+            "3天内到期的隐患",
+            "warning",
+        ),
+        (t.to_rectify, "/hazards?todo=rectify", "待整改的隐患", ""),
+    ];
+    Ok(items
+        .into_iter()
+        .filter(|(n, ..)| *n > 0)
+        .map(|(n, href, title, class)| Todo {
+            href: href.to_string(),
+            title: title.to_string(),
+            due: if n >= anjian_db::hazard::COUNT_CAP {
+                format!("{n}+ 项")
+            } else {
+                format!("{n} 项")
+            },
+            class,
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -58,7 +110,7 @@ async fn home(
     let page = HomePage {
         chrome: Chrome::new(&auth, "/", "首页").notice(q.notice.as_deref()),
         org_name,
-        todos: Vec::new(),
+        todos: hazard_todos(&state, &ctx).await?,
     };
     Ok(Html(page.render().map_err(PageError::from)?))
 }

@@ -221,3 +221,104 @@ export async function cjkLines(page) {
   const text = await page.locator('body').innerText();
   return text.split(/\n+/).map((s) => s.trim()).filter((s) => /[\u4e00-\u9fff]/.test(s));
 }
+
+// ---------------------------------------------------------------------------
+// Helpers of the workflow tests (hazard_flow.test.mjs and later flows).
+// (Imports are hoisted, so this one may sit here next to the helpers that use it.)
+import zlib from 'node:zlib';
+
+/** CRC-32 of PNG chunks: zlib.crc32 where Node has it (>= 20.15), else the bitwise definition. */
+function crc32(buf) {
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(buf) >>> 0;
+  let c = 0xffffffff;
+  for (const byte of buf) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A small valid PNG (8-bit RGB), built in memory so that no binary fixture lives in the repo.
+ * `paint(x, y)` returns [r, g, b]; the default draws a green field with a white diagonal band,
+ * enough for the server to decode it and make a thumbnail.
+ */
+export function makePng(width = 96, height = 64, paint = null) {
+  const pixel = paint || ((x, y) => (Math.abs(x - y * 1.5) < 6 ? [255, 255, 255] : [46, 125, 50]));
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter type: none
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = pixel(x, y);
+      raw.set([r, g, b], row + 1 + x * 3);
+    }
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type RGB, deflate, no filter, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * Selects the <option> whose visible text, without the full-width indentation of org trees,
+ * equals `text` (selectOption({label}) needs the exact label, indentation included).
+ */
+export async function selectByText(select, text) {
+  const value = await select.evaluate((el, wanted) => {
+    const opt = Array.from(el.options).find((o) => o.textContent.replace(/^[\s\u3000]+|[\s\u3000]+$/g, '') === wanted);
+    return opt ? opt.value : null;
+  }, text);
+  if (value === null) {
+    const have = await select.evaluate((el) => Array.from(el.options).map((o) => o.textContent.trim()));
+    throw new Error(`no option "${text}" in the select; options: ${have.join(' | ')}`);
+  }
+  await select.selectOption(value);
+  return value;
+}
+
+/** Every main-frame document response of `page` with status >= 400 (watchPage only covers sub-resources). */
+export function watchDocuments(page) {
+  const bad = [];
+  page.on('response', (res) => {
+    const req = res.request();
+    if (req.resourceType() === 'document' && req.frame() === page.mainFrame() && res.status() >= 400) {
+      bad.push(`${res.status()} ${req.method()} ${res.url()}`);
+    }
+  });
+  return bad;
+}
+
+/**
+ * Asserts that the page shown now had no console errors, uncaught errors, CSP violations or
+ * failed/4xx/5xx sub-resources, then clears the record for the next page. Throws with `where`.
+ */
+export async function assertCleanPage(problems, where) {
+  await problems.collectCsp();
+  const summary = problems.summary();
+  if (summary) throw new Error(`${where}: the page had problems:\n${summary}`);
+  problems.reset();
+}
+
+/** Full-page screenshot into $E2E_SHOTS_DIR (default /tmp/e2e-shots); returns the file path. */
+export async function screenshot(page, name) {
+  const dir = process.env.E2E_SHOTS_DIR || '/tmp/e2e-shots';
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -227,6 +227,20 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             db.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Demo => {
+            let db = open_db(&cfg.database_url).await?;
+            if org::count_all(&db).await.map_err(err)? > 0 {
+                anyhow::bail!("数据库中已有数据，不再载入演示数据");
+            }
+            // The demo's photos go to the attachment store, so it needs the web state.
+            let state = anjian_web::AppState::new(db.clone(), &cfg.web())
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let accounts = demo::load(&db).await.map_err(err)?;
+            crate::demo_records::load(&state).await.map_err(err)?;
+            print_accounts(&accounts);
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         cmd => {
             let db = open_db(&cfg.database_url).await?;
             let code = run_with_db(cmd, &db, &ctx).await;
@@ -238,19 +252,14 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
 
 async fn run_with_db(cmd: Command, db: &Db, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match cmd {
-        Command::Serve { .. } | Command::Restore { .. } => unreachable!("handled by run"),
+        Command::Serve { .. } | Command::Restore { .. } | Command::Demo => {
+            unreachable!("handled by run")
+        }
         Command::Migrate => {
             println!(
                 "数据库结构已是最新（版本 {}）",
                 anjian_db::migrate::latest_version()
             );
-        }
-        Command::Demo => {
-            if org::count_all(db).await.map_err(err)? > 0 {
-                anyhow::bail!("数据库中已有数据，不再载入演示数据");
-            }
-            let accounts = demo::load(db).await.map_err(err)?;
-            print_accounts(&accounts);
         }
         Command::Org {
             cmd: OrgCmd::List { json },
@@ -490,6 +499,11 @@ async fn first_start(db: &Db) -> anyhow::Result<()> {
     let created_aud = user::create(db, &ctx, &aud, None, true)
         .await
         .map_err(err)?;
+    // This year's recurring campaigns and key periods (安全生产月, 春节, …) as editable records.
+    let year = chrono::Datelike::year(&anjian_domain::time::today(anjian_db::now()));
+    anjian_db::campaign::seed_defaults(db, &ctx, root.id, year)
+        .await
+        .map_err(err)?;
     println!("首次启动：已创建三员管理账号（密码随机生成，仅本次显示，首次登录后须修改）：");
     for c in [&created, &created_sec, &created_aud] {
         println!(
@@ -505,9 +519,13 @@ async fn first_start(db: &Db) -> anyhow::Result<()> {
 async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let db = open_db(&cfg.database_url).await?;
+    let state =
+        anjian_web::AppState::new(db.clone(), &cfg.web()).map_err(|e| anyhow::anyhow!(e))?;
     if with_demo {
         let accounts = if org::count_all(&db).await.map_err(err)? == 0 {
-            demo::load(&db).await.map_err(err)?
+            let accounts = demo::load(&db).await.map_err(err)?;
+            crate::demo_records::load(&state).await.map_err(err)?;
+            accounts
         } else {
             demo::refresh_passwords(&db).await.map_err(err)?
         };
@@ -515,9 +533,8 @@ async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
     } else {
         first_start(&db).await?;
     }
-    let state =
-        anjian_web::AppState::new(db.clone(), &cfg.web()).map_err(|e| anyhow::anyhow!(e))?;
     let app = anjian_web::app(state);
+    let scheduler = tokio::spawn(daily_jobs(db.clone()));
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", cfg.listen))?;
@@ -533,8 +550,24 @@ async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     tracing::info!("shutting down");
+    scheduler.abort();
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the daily jobs (overdue marking, …) at start and then every ten minutes. Each job claims
+/// its day in the database first, so it runs once a day however often this ticks and however
+/// many instances share the database; ticking often means a restart or a missed midnight never
+/// leaves a day unmarked.
+async fn daily_jobs(db: anjian_db::Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = anjian_db::job::run_daily(&db).await {
+            tracing::warn!(error = %e, "daily jobs failed; retrying at the next tick");
+        }
+    }
 }
 
 /// Hides a password in a database URL before it reaches the log.

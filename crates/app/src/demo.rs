@@ -144,6 +144,11 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static DemoAccount, String)>, DbErro
         )
         .await?;
     }
+    // The campaigns and key periods of the seed's year and of this year.
+    let this_year = chrono::Datelike::year(&anjian_domain::time::today(anjian_db::now()));
+    for year in [2023, this_year] {
+        anjian_db::campaign::seed_defaults(db, &ctx, bureau.id, year).await?;
+    }
     let mut out = Vec::new();
     for a in ACCOUNTS {
         let password = user::generate_password();

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaign;
 pub mod checklist;
+pub mod docx;
 pub mod error;
 pub mod extract;
 pub mod hazard;

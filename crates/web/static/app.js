@@ -31,6 +31,16 @@
     }
   }
 
+  // A checklist item marked 不合格 opens its hazard fields (the server asks for them anyway and
+  // reopens the block with an error if they were skipped).
+  document.addEventListener('change', function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== 'radio' || input.value !== 'fail') return;
+    var item = input.closest('fieldset');
+    var details = item && item.querySelector('details');
+    if (details) details.open = true;
+  });
+
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', fitMenu);
   } else {

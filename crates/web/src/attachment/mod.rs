@@ -113,6 +113,20 @@ async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Att
     })?;
     // Refuse a target outside the caller's scope before anything reaches the store.
     attachment::check_target(&state.db, &auth.ctx(), org_id).await?;
+    save(state, &auth.ctx(), org_id, name, bytes, kind).await
+}
+
+/// Stores a file whose content was already sniffed, with its thumbnail when it is an image, and
+/// records it for `org_id`. The one way every module (upload page, inspection photos, hazard
+/// evidence, demo data) puts bytes in the store; the database row checks permission and scope.
+pub async fn save(
+    state: &AppState,
+    ctx: &anjian_db::Ctx,
+    org_id: i64,
+    name: String,
+    bytes: Vec<u8>,
+    kind: sniff::Sniffed,
+) -> Result<Attachment, AppError> {
     let sha = hex::encode(Sha256::digest(&bytes));
     let size = bytes.len() as i64;
     let thumb = if kind.image {
@@ -136,7 +150,7 @@ async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Att
     }
     let a = attachment::create(
         &state.db,
-        &auth.ctx(),
+        ctx,
         NewAttachment {
             org_id,
             sha256: sha,

@@ -59,7 +59,8 @@ struct Args {
     username: String,
     #[arg(long, default_value = "Ya-Ce-2026!")]
     password: String,
-    /// Also run ANALYZE on SQLite (PostgreSQL is always analysed, as autovacuum would do).
+    /// Also run ANALYZE on SQLite (PostgreSQL is always vacuumed and analysed, as autovacuum
+    /// would do).
     #[arg(long)]
     sqlite_analyze: bool,
     /// PostgreSQL: keep the per-row foreign-key triggers during the load (3× slower) instead of
@@ -168,7 +169,7 @@ async fn main() -> Result<()> {
 
     let t = Instant::now();
     finish(&db, args.sqlite_analyze).await?;
-    timings.push(("analyze/checkpoint", t.elapsed()));
+    timings.push(("vacuum/analyze/checkpoint", t.elapsed()));
     for (stage, d) in &timings {
         println!("time {stage}: {:.1} s", d.as_secs_f64());
     }
@@ -191,7 +192,10 @@ async fn finish(db: &Db, sqlite_analyze: bool) -> Result<()> {
                 .await?;
         }
         Db::Postgres(p) => {
-            sqlx::query("ANALYZE").execute(p).await?;
+            // VACUUM as well: autovacuum would set the visibility map soon after a load like
+            // this, and without it the counts cannot use index-only scans (measured: the overdue
+            // count 220 ms unvacuumed, 1.5 ms vacuumed).
+            sqlx::query("VACUUM ANALYZE").execute(p).await?;
         }
     }
     Ok(())

@@ -118,11 +118,16 @@ describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
       }
       // The hazard block of the failed item: the description comes prefilled with the item text.
       const item = page.locator('fieldset').filter({ has: page.getByRole('radiogroup', { name: `第${FAILED_ITEM}项检查结果` }) });
-      await item.getByText('不合格时登记一般隐患').click();
+      // Choosing 不合格 opens the item's hazard block (app.js); without script the user opens it.
       const description = item.getByLabel('隐患描述');
+      if (!(await description.isVisible())) await item.getByText('不合格时登记一般隐患').click();
       await description.waitFor({ state: 'visible', ...WAIT });
       const itemText = (await item.locator('p').first().innerText()).trim();
-      assert.equal((await description.inputValue()).trim(), itemText, 'the hazard description should be prefilled with the item');
+      assert.equal(
+        (await description.inputValue()).trim(),
+        `不符合检查要求：${itemText}`,
+        'the hazard description should be prefilled as the breach of the item',
+      );
       await description.fill(HAZARD.description);
       await item.getByLabel('隐患部位').fill(HAZARD.location);
       await item.getByLabel('整改期限').fill(flow.deadline);

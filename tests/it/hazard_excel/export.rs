@@ -143,8 +143,10 @@ async fn the_ledger_has_real_dates_coloured_overdue_rows_and_only_the_scope() {
 async fn paging_through_the_ledger_returns_every_row_once_in_order() {
     let w = world().await;
     let app = &w.app;
-    // Several hazards per found date, so page ends fall inside a date.
-    for (i, found) in [-1, -1, -1, -2, -2, -3, -3, -3, -3, -5].iter().enumerate() {
+    // Several hazards per found date, so page ends fall inside a date; and gaps longer than a
+    // window, so the windows must slide, widen and skip.
+    let offsets = [-1, -1, -1, -2, -2, -3, -3, -3, -3, -5, -40, -41, -100, -400];
+    for (i, found) in offsets.iter().enumerate() {
         register(
             app,
             &w.officer,
@@ -156,15 +158,15 @@ async fn paging_through_the_ledger_returns_every_row_once_in_order() {
         .await;
     }
     let ctx = &w.officer.ctx;
-    let f = HazardFilter::default();
-    let want: Vec<i64> = hazard::all(&app.db, ctx, &f, 1000)
-        .await
-        .unwrap()
-        .iter()
-        .map(|h| h.id)
-        .collect();
-    assert_eq!(want.len(), 10);
-    for limit in [1, 2, 3, 4, 10, 11] {
+    let ids = |f: HazardFilter| async move {
+        hazard::all(&app.db, ctx, &f, 1000)
+            .await
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect::<Vec<i64>>()
+    };
+    let pages = |f: HazardFilter, limit: i64| async move {
         let mut cur = LedgerCursor::default();
         let mut got = Vec::new();
         while !cur.done() {
@@ -173,24 +175,40 @@ async fn paging_through_the_ledger_returns_every_row_once_in_order() {
                 .unwrap();
             assert!(page.len() as i64 <= limit);
             got.extend(page.iter().map(|h| h.id));
-            assert!(got.len() <= 10, "no endless paging");
+            assert!(got.len() <= offsets.len(), "no endless paging");
         }
-        assert_eq!(got, want, "pages of {limit}");
-    }
-    // A filter narrows the pages as it narrows the ledger.
-    let f = HazardFilter {
-        found_to: Some(day(-2)),
-        ..Default::default()
+        got
     };
-    let mut cur = LedgerCursor::default();
-    let mut n = 0;
-    while !cur.done() {
-        n += hazard::ledger_page(&app.db, ctx, &f, &mut cur, 2)
-            .await
-            .unwrap()
-            .len();
+    let all = ids(HazardFilter::default()).await;
+    assert_eq!(all.len(), 14);
+    for limit in [1, 2, 3, 4, 10, 14, 15] {
+        assert_eq!(
+            pages(HazardFilter::default(), limit).await,
+            all,
+            "pages of {limit}"
+        );
     }
-    assert_eq!(n, 7);
+    // Filters narrow the pages as they narrow the ledger.
+    for (from, to, n) in [
+        (None, Some(-2), 11),
+        (Some(-45), Some(-2), 9),
+        (Some(-3), None, 9),
+    ] {
+        let f = HazardFilter {
+            found_from: from.map(day),
+            found_to: to.map(day),
+            ..Default::default()
+        };
+        let want = ids(f.clone()).await;
+        assert_eq!(want.len(), n);
+        for limit in [1, 2, 5] {
+            assert_eq!(
+                pages(f.clone(), limit).await,
+                want,
+                "{from:?}..{to:?} by {limit}"
+            );
+        }
+    }
 }
 
 type Fields = (

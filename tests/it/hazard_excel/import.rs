@@ -461,11 +461,21 @@ async fn preview_writes_nothing_and_confirm_imports_every_field() {
     );
     assert_eq!((m.found_on, m.deadline), (day(-2), day(30)));
     assert_eq!(m.campaign_id, Some(campaign.id));
-    // Per hazard: its timeline entry and its audit entry; plus one entry for the import.
+    // Per hazard its "registered" timeline entry; one audit entry for the import, naming them.
     let after = footprint(app).await;
-    assert_eq!(after, (before.0 + 8, before.1 + 8, before.2 + 8 + 1));
+    assert_eq!(after, (before.0 + 8, before.1 + 8, before.2 + 1));
     let a = app.last_audit().await;
     assert_eq!((a.entity.as_str(), a.action.as_str()), ("hazard", "import"));
+    let ids: Vec<i64> = got.iter().map(|h| h.id).collect();
+    assert!(a
+        .after_json
+        .unwrap()
+        .contains(&format!("\"ids\":{}", serde_json::to_string(&ids).unwrap())));
+    assert!(anjian_db::audit::verify(&app.db)
+        .await
+        .unwrap()
+        .first_broken
+        .is_none());
 
     // The kept file is gone: confirming twice imports nothing more.
     let res = app
@@ -530,4 +540,88 @@ async fn the_api_dry_run_checks_and_the_real_run_imports() {
     let lt = app.token_for(&leader.user).await;
     let res = api_import(app, &lt, &file, Some("true")).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_imported_hazard_is_the_one_the_form_registers() {
+    let w = world().await;
+    let app = &w.app;
+    let campaign = anjian_db::campaign::create(
+        &app.db,
+        &w.supervisor.ctx,
+        &anjian_db::campaign::CampaignInput {
+            kind: "campaign".into(),
+            name: "有限空间专项整治".into(),
+            start_date: ds(-30),
+            end_date: ds(30),
+            all_units: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let by_form = hazard::create(
+        &app.db,
+        &w.officer.ctx,
+        &hazard::HazardInput {
+            org_id: Some(w.f.site_a.id),
+            location: "1号筒仓".into(),
+            description: "筒仓清仓作业未检测气体".into(),
+            category: "有限空间作业".into(),
+            grade: "major".into(),
+            major_criterion: "判定标准第4条".into(),
+            found_on: ds(-3),
+            found_by: "钱七".into(),
+            deadline: ds(9),
+            campaign_id: Some(campaign.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let file = workbook(
+        &HEADER,
+        &[row([
+            "甲库点",
+            "1号筒仓",
+            "筒仓清仓作业未检测气体",
+            "有限空间作业",
+            "重大",
+            "判定标准第4条",
+            &ds(-3),
+            "钱七",
+            &ds(9),
+            "有限空间专项整治",
+        ])],
+    );
+    let tok = app.token_for(&w.officer.user).await;
+    let res = api_import(app, &tok, &file, None).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let id = res.json()["ids"][0].as_i64().unwrap();
+    let by_import = crate::hazard::row(app, id).await;
+    // Every column but the id and the instants is the same.
+    let strip = |h: &Hazard| {
+        let mut v = serde_json::to_value(h).unwrap();
+        for k in ["id", "created_at", "updated_at"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        v
+    };
+    assert_eq!(strip(&by_import), strip(&by_form));
+    // And the same first timeline entry.
+    let first = |id: i64| async move {
+        let v: Vec<(String, Option<String>, Option<i64>, String)> = app
+            .db
+            .fetch_all(
+                &Q::new(
+                    "SELECT action, to_status, actor_user_id, actor_name FROM hazard_event \
+                     WHERE hazard_id = $1 ORDER BY id",
+                )
+                .bind(id),
+            )
+            .await
+            .unwrap();
+        v
+    };
+    assert_eq!(first(id).await, first(by_form.id).await);
 }

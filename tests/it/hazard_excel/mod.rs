@@ -17,7 +17,6 @@ use crate::hazard::Person;
 mod export;
 mod import;
 mod notice;
-mod perf;
 
 /// The import template's header, as the template writes it.
 pub const HEADER: [&str; 10] = [

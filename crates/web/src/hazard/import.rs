@@ -38,42 +38,15 @@ enum Field {
 
 /// Header names (after dropping "*" and a bracketed note) and the field each means. The first
 /// name is the template's; the others are what offices' own ledgers call the column.
+#[rustfmt::skip]
 const NAMES: &[(Field, &[&str])] = &[
-    (
-        Field::Org,
-        &[
-            col::ORG,
-            "单位",
-            "库点",
-            "单位名称",
-            "所属单位",
-            "单位/部门",
-        ],
-    ),
-    (
-        Field::Location,
-        &[col::LOCATION, "部位", "隐患位置", "隐患地点"],
-    ),
-    (
-        Field::Description,
-        &[
-            col::DESCRIPTION,
-            "隐患内容",
-            "隐患情况",
-            "存在问题",
-            "隐患描述及内容",
-        ],
-    ),
+    (Field::Org, &[col::ORG, "单位", "库点", "单位名称", "所属单位", "单位/部门"]),
+    (Field::Location, &[col::LOCATION, "部位", "隐患位置", "隐患地点"]),
+    (Field::Description, &[col::DESCRIPTION, "隐患内容", "隐患情况", "存在问题", "隐患描述及内容"]),
     (Field::Category, &[col::CATEGORY, "类别", "隐患类型"]),
     (Field::Grade, &[col::GRADE, "等级", "隐患级别"]),
-    (
-        Field::Criterion,
-        &[col::CRITERION, "判定依据", "重大隐患判定标准"],
-    ),
-    (
-        Field::FoundOn,
-        &[col::FOUND_ON, "排查日期", "检查日期", "发现时间"],
-    ),
+    (Field::Criterion, &[col::CRITERION, "判定依据", "重大隐患判定标准"]),
+    (Field::FoundOn, &[col::FOUND_ON, "排查日期", "检查日期", "发现时间"]),
     (Field::FoundBy, &[col::FOUND_BY, "排查人", "检查人"]),
     (Field::Deadline, &[col::DEADLINE, "整改时限"]),
     (Field::Campaign, &[col::CAMPAIGN]),
@@ -348,23 +321,19 @@ impl ImportPage {
             .map(|e| e.to_string())
             .collect();
         self.more_errors = errors.len().saturating_sub(SHOW_ERRORS);
+        // Errors come in file order, so the lines with errors are sorted.
         let mut bad: Vec<usize> = errors.iter().map(|e| e.line).collect();
         bad.dedup();
         self.rows = rows
             .iter()
-            .filter(|r| bad.contains(&r.line))
+            .filter(|r| bad.binary_search(&r.line).is_ok())
             .take(SHOW_ROWS)
             .map(|r| PreviewRow::new(r, true))
             .collect();
         self.error = Some(format!(
             "共{}行，其中{}行有错误，请修改 Excel 文件后重新上传。全部无误才会导入，本次没有导入任何数据。",
             rows.len(),
-            {
-                let mut lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
-                lines.sort_unstable();
-                lines.dedup();
-                lines.len()
-            }
+            bad.len()
         ));
         self
     }

@@ -4,7 +4,9 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_ledgers;
 pub mod demo_records;
+pub mod demo_risks;
 
 use anjian_db::{migrate, Db};
 

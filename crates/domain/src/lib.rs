@@ -2,13 +2,16 @@
 //! roles and permissions. No I/O and no async here, so every rule is testable in isolation and
 //! the same on SQLite and PostgreSQL.
 
+pub mod accident;
 pub mod dates;
 pub mod hazard;
 pub mod inspection;
+pub mod ledger;
 pub mod money;
 pub mod org;
 pub mod password;
 pub mod period;
+pub mod risk;
 pub mod role;
 pub mod time;
 pub mod uscc;

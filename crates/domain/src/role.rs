@@ -61,6 +61,18 @@ pub enum Permission {
     HazardDecideExtension,
     /// List major hazards for supervision (挂牌督办) and lift the listing.
     HazardSupervise,
+    /// See risk points, risks, notice cards and the four-colour view in scope.
+    RiskView,
+    /// Identify and assess risks: risk points, risks, assessments, control measures, import.
+    RiskManage,
+    /// Change the grading rules (LEC/LS bands, level mapping, control tiers, inspection frequency).
+    RiskSettings,
+    /// See the safety work ledgers (funding, training, publicity, drills, meetings, letters).
+    LedgerView,
+    /// Record entries in the safety work ledgers of organisations in scope (also by import).
+    LedgerRecord,
+    /// Change ledger settings (funding categories, drill intervals, training minimums).
+    LedgerSettings,
 }
 
 use Permission as P;
@@ -133,6 +145,12 @@ impl Role {
                 P::HazardVerify,
                 P::HazardDecideExtension,
                 P::HazardSupervise,
+                P::RiskView,
+                P::RiskManage,
+                P::RiskSettings,
+                P::LedgerView,
+                P::LedgerRecord,
+                P::LedgerSettings,
             ],
             Role::BureauLeader => &[
                 P::OrgView,
@@ -140,6 +158,8 @@ impl Role {
                 P::AttachmentView,
                 P::InspectionView,
                 P::HazardView,
+                P::RiskView,
+                P::LedgerView,
             ],
             Role::UnitHead => &[
                 P::OrgView,
@@ -154,6 +174,10 @@ impl Role {
                 P::HazardRectify,
                 P::HazardVerify,
                 P::HazardDecideExtension,
+                P::RiskView,
+                P::RiskManage,
+                P::LedgerView,
+                P::LedgerRecord,
             ],
             Role::UnitOfficer => &[
                 P::OrgView,
@@ -165,6 +189,10 @@ impl Role {
                 P::HazardView,
                 P::HazardReport,
                 P::HazardRectify,
+                P::RiskView,
+                P::RiskManage,
+                P::LedgerView,
+                P::LedgerRecord,
             ],
             Role::Inspector => &[
                 P::OrgView,
@@ -175,6 +203,7 @@ impl Role {
                 P::HazardView,
                 P::HazardReport,
                 P::HazardVerify,
+                P::RiskView,
             ],
         }
     }
@@ -185,7 +214,7 @@ impl Role {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 25] = [
         P::OrgView,
         P::OrgManage,
         P::UserView,
@@ -205,6 +234,12 @@ impl Permission {
         P::HazardVerify,
         P::HazardDecideExtension,
         P::HazardSupervise,
+        P::RiskView,
+        P::RiskManage,
+        P::RiskSettings,
+        P::LedgerView,
+        P::LedgerRecord,
+        P::LedgerSettings,
     ];
 
     pub fn label(self) -> &'static str {
@@ -228,6 +263,12 @@ impl Permission {
             P::HazardVerify => "复查验收事故隐患（销号或退回）",
             P::HazardDecideExtension => "审批整改延期申请",
             P::HazardSupervise => "重大事故隐患挂牌督办及解除",
+            P::RiskView => "查看安全风险清单、告知卡和四色分布图",
+            P::RiskManage => "辨识评估安全风险（风险点、风险、管控措施，含导入）",
+            P::RiskSettings => "维护风险分级标准（LEC/LS分级、管控层级、检查频次）",
+            P::LedgerView => "查看安全工作台账（经费、培训、宣传、演练、会议、责任书）",
+            P::LedgerRecord => "登记安全工作台账（含导入）",
+            P::LedgerSettings => "维护台账设置（经费类别、演练周期、培训学时）",
         }
     }
 }
@@ -288,7 +329,13 @@ mod tests {
         for p in Role::BureauLeader.permissions() {
             assert!(matches!(
                 p,
-                P::OrgView | P::UserView | P::AttachmentView | P::InspectionView | P::HazardView
+                P::OrgView
+                    | P::UserView
+                    | P::AttachmentView
+                    | P::InspectionView
+                    | P::HazardView
+                    | P::RiskView
+                    | P::LedgerView
             ));
         }
     }

@@ -94,6 +94,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::inspection::openapi(),
         crate::hazard::openapi(),
         crate::statistics::openapi(),
+        crate::risk::openapi(),
+        crate::ledger::openapi(),
     ] {
         doc.merge(part);
     }

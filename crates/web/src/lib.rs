@@ -18,10 +18,12 @@ pub mod import;
 pub mod inspection;
 pub mod inspection_task;
 pub mod layout;
+pub mod ledger;
 pub mod org;
 pub mod routes;
 pub mod sessions;
 pub mod static_files;
+pub mod risk;
 pub mod statistics;
 pub mod user;
 
@@ -111,6 +113,8 @@ pub fn route_table() -> RouteTable {
         .merge(inspection::routes())
         .merge(hazard::routes())
         .merge(statistics::routes())
+        .merge(risk::routes())
+        .merge(ledger::routes())
         .merge(api::routes())
 }
 

@@ -1,0 +1,1 @@
+//! Safety work ledgers: categories, minimums and intervals (issue 5).

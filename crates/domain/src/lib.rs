@@ -3,8 +3,10 @@
 //! the same on SQLite and PostgreSQL.
 
 pub mod accident;
+pub mod calendar;
 pub mod dates;
 pub mod hazard;
+pub mod incident;
 pub mod inspection;
 pub mod ledger;
 pub mod money;

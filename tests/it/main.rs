@@ -10,6 +10,7 @@ mod backup;
 mod campaign;
 mod checklist;
 mod cli;
+mod demo;
 mod hazard;
 mod hazard_excel;
 mod inspection;

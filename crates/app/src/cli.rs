@@ -236,9 +236,7 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             let state = anjian_web::AppState::new(db.clone(), &cfg.web())
                 .map_err(|e| anyhow::anyhow!(e))?;
             let accounts = demo::load(&db).await.map_err(err)?;
-            crate::demo_records::load(&state).await.map_err(err)?;
-            crate::demo_risks::load(&state).await.map_err(err)?;
-            crate::demo_ledgers::load(&state).await.map_err(err)?;
+            demo::load_records(&state).await.map_err(err)?;
             print_accounts(&accounts);
             db.close().await;
             Ok(ExitCode::SUCCESS)
@@ -526,9 +524,7 @@ async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
     if with_demo {
         let accounts = if org::count_all(&db).await.map_err(err)? == 0 {
             let accounts = demo::load(&db).await.map_err(err)?;
-            crate::demo_records::load(&state).await.map_err(err)?;
-            crate::demo_risks::load(&state).await.map_err(err)?;
-            crate::demo_ledgers::load(&state).await.map_err(err)?;
+            demo::load_records(&state).await.map_err(err)?;
             accounts
         } else {
             demo::refresh_passwords(&db).await.map_err(err)?

@@ -186,3 +186,35 @@ pub async fn refresh_passwords(db: &Db) -> Result<Vec<(&'static DemoAccount, Str
     }
     Ok(out)
 }
+
+/// Loads the demo's records after `load`: the first half of 2023 as the seed reports it, then
+/// this half-year's live records of each module.
+pub async fn load_records(state: &anjian_web::AppState) -> Result<(), DbError> {
+    let named = |part: &'static str| {
+        move |e: DbError| match e {
+            // A refused demo record names its fields, so whoever changed a rule sees which.
+            DbError::Invalid(f) => DbError::Other(format!(
+                "演示数据（{part}）不符合校验规则：{}",
+                f.0.iter()
+                    .map(|(field, message)| format!("{field}：{message}"))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            )),
+            e => e,
+        }
+    };
+    crate::demo_2023::load(state)
+        .await
+        .map_err(named("2023年上半年"))?;
+    crate::demo_records::load(state)
+        .await
+        .map_err(named("隐患"))?;
+    crate::demo_risks::load(state)
+        .await
+        .map_err(named("风险"))?;
+    crate::demo_ledgers::load(state)
+        .await
+        .map_err(named("台账"))?;
+    crate::demo_duty::load(state).await.map_err(named("值班"))?;
+    Ok(())
+}

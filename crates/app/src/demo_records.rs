@@ -15,7 +15,7 @@ use anjian_web::attachment::sniff;
 use anjian_web::AppState;
 
 /// Acts as a demo account: the same context a signed-in request of that user gets.
-async fn act_as(db: &Db, username: &str) -> Result<Ctx, DbError> {
+pub(crate) async fn act_as(db: &Db, username: &str) -> Result<Ctx, DbError> {
     let u: UserRow = anjian_db::user::find(db, &Ctx::system("demo"), username).await?;
     let role =
         Role::from_code(&u.role).ok_or_else(|| DbError::Other(format!("未知角色 {}", u.role)))?;
@@ -32,13 +32,13 @@ async fn act_as(db: &Db, username: &str) -> Result<Ctx, DbError> {
     ))
 }
 
-async fn org_id(db: &Db, name: &str) -> Result<i64, DbError> {
+pub(crate) async fn org_id(db: &Db, name: &str) -> Result<i64, DbError> {
     Ok(anjian_db::org::find(db, &Ctx::system("demo"), name)
         .await?
         .id)
 }
 
-async fn checklist(db: &Db, name_part: &str) -> Result<(i64, Vec<i64>), DbError> {
+pub(crate) async fn checklist(db: &Db, name_part: &str) -> Result<(i64, Vec<i64>), DbError> {
     let (id,): (i64,) = db
         .fetch_one(
             &Q::new(
@@ -73,7 +73,7 @@ fn photo(seed: u8) -> Vec<u8> {
     out.into_inner()
 }
 
-async fn upload(
+pub(crate) async fn upload(
     state: &AppState,
     ctx: &Ctx,
     org: i64,
@@ -138,7 +138,7 @@ async fn hazard_of(db: &Db, inspection_id: i64) -> Result<Vec<(i64, i64)>, DbErr
     .await
 }
 
-async fn version(db: &Db, id: i64) -> Result<i64, DbError> {
+pub(crate) async fn version(db: &Db, id: i64) -> Result<i64, DbError> {
     let (v,): (i64,) = db
         .fetch_one(&Q::new("SELECT row_version FROM hazard WHERE id = $1").bind(id))
         .await?;

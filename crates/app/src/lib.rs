@@ -4,6 +4,8 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_2023;
+pub mod demo_duty;
 pub mod demo_ledgers;
 pub mod demo_records;
 pub mod demo_risks;

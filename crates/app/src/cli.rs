@@ -80,6 +80,21 @@ pub enum Command {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// 由系统记录生成安全生产工作总结
+    Report {
+        /// 期间：2023、2023H1、2023Q2、2023-05 或 2023-01-01..2023-03-31
+        #[arg(long)]
+        period: String,
+        /// 组织编号（含下级）；不填为全系统
+        #[arg(long)]
+        org: Option<i64>,
+        /// 输出格式：json（统计数字）、md、html、docx
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// 输出文件；不填则写到标准输出
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -311,6 +326,12 @@ async fn run_with_db(cmd: Command, db: &Db, ctx: &Ctx) -> anyhow::Result<ExitCod
             backup::backup(db, &file).await.map_err(err)?;
             println!("已备份到 {}", file.display());
         }
+        Command::Report {
+            period,
+            org,
+            format,
+            output,
+        } => return report(db, ctx, &period, org, &format, output).await,
         Command::Audit {
             cmd: AuditCmd::Verify,
         } => {
@@ -601,4 +622,49 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// `anjian report`: the figures as JSON, or the summary as Markdown, HTML or DOCX.
+async fn report(
+    db: &Db,
+    ctx: &Ctx,
+    period: &str,
+    org: Option<i64>,
+    format: &str,
+    output: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let period = anjian_domain::period::Period::parse(period)
+        .map_err(|e| anyhow::anyhow!("--period：{e}"))?;
+    let figures = anjian_db::report::figures(db, ctx, &period, org)
+        .await
+        .map_err(|e| match e {
+            anjian_db::DbError::NotFound => {
+                anyhow::anyhow!("--org：组织 {} 不存在", org.unwrap_or(0))
+            }
+            e => err(e),
+        })?;
+    let summary = || {
+        anjian_db::report::text::render_default(&figures)
+            .map_err(|(key, e)| anyhow::anyhow!("总结模板“{key}”有误：{e}"))
+    };
+    let bytes: Vec<u8> = match format {
+        "json" => {
+            let mut v = serde_json::to_vec_pretty(&figures)?;
+            v.push(b'\n');
+            v
+        }
+        "md" => anjian_web::report::export::markdown(&summary()?).into_bytes(),
+        "html" => anjian_web::report::export::html(&summary()?).into_bytes(),
+        "docx" => anjian_web::report::export::docx(&summary()?).map_err(err)?,
+        other => anyhow::bail!("--format：不支持的格式 {other}，可选 json、md、html、docx"),
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(&path, &bytes)
+                .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+            eprintln!("已写入 {}", path.display());
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -138,6 +138,24 @@ fn firm_uscc(n: usize) -> String {
     format!("{first17}{check}")
 }
 
+/// The 2023 campaign an inspection belongs to: fire checks to the fire campaigns, June to 安全生产月,
+/// from its launch on 27 April the rest to the 重大事故隐患专项排查整治行动.
+fn campaign_name(on: NaiveDate, fire: bool) -> Option<&'static str> {
+    if fire {
+        Some(if on <= d(3, 31) {
+            "2023年冬春火灾防控"
+        } else {
+            "2023年管好“一扇门”配好“一根绳”消防安全专项行动"
+        })
+    } else if on >= d(6, 1) {
+        Some("2023年安全生产月")
+    } else if on >= d(4, 27) {
+        Some("2023年重大事故隐患专项排查整治行动")
+    } else {
+        None
+    }
+}
+
 /// Who records an inspection of an organisation, who rectifies its hazards, who verifies them.
 struct Actors {
     inspector: Ctx,
@@ -330,6 +348,16 @@ pub async fn load(state: &AppState) -> Result<(), DbError> {
             }
         };
         let on = inspection_date(i);
+        let fire = FINDINGS[i % FINDINGS.len()].0 == "消防安全检查表";
+        let campaign_id = match campaign_name(on, fire) {
+            Some(name) => {
+                let (id,): (i64,) = db
+                    .fetch_one(&Q::new("SELECT id FROM campaign WHERE name = $1").bind(name))
+                    .await?;
+                Some(id)
+            }
+            None => None,
+        };
         let ((list_id, items, major), findings) = &lists[i % lists.len()];
         let mut fails: Vec<(usize, HazardInput)> = Vec::new();
         for k in 0..hazards_here {
@@ -374,6 +402,7 @@ pub async fn load(state: &AppState) -> Result<(), DbError> {
                 inspected_on: on.to_string(),
                 inspectors: a.names.clone(),
                 checklist_id: Some(*list_id),
+                campaign_id,
                 summary: format!("{}对照检查表逐项检查。", on.format("%-m月%-d日")),
                 items: items
                     .iter()

@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod migrate;
 pub mod org;
 pub mod query;
+pub mod report;
 pub mod risk;
 pub mod session;
 pub mod statistics;

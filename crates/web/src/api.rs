@@ -95,6 +95,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::hazard::openapi(),
         crate::statistics::openapi(),
         crate::risk::openapi(),
+        crate::report::openapi(),
         crate::ledger::openapi(),
     ] {
         doc.merge(part);

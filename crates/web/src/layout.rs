@@ -40,6 +40,7 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/risks", "风险分级管控", Some(Permission::RiskView)),
     ("/ledgers", "安全工作台账", Some(Permission::LedgerView)),
     ("/statistics", "统计分析", Some(Permission::HazardView)),
+    ("/reports", "工作总结", Some(Permission::HazardView)),
     ("/campaigns", "专项行动", Some(Permission::InspectionView)),
     ("/checklists", "检查表库", Some(Permission::InspectionView)),
     ("/orgs", "组织机构", Some(Permission::OrgView)),

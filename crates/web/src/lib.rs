@@ -20,10 +20,11 @@ pub mod inspection_task;
 pub mod layout;
 pub mod ledger;
 pub mod org;
+pub mod report;
+pub mod risk;
 pub mod routes;
 pub mod sessions;
 pub mod static_files;
-pub mod risk;
 pub mod statistics;
 pub mod user;
 
@@ -114,6 +115,7 @@ pub fn route_table() -> RouteTable {
         .merge(hazard::routes())
         .merge(statistics::routes())
         .merge(risk::routes())
+        .merge(report::routes())
         .merge(ledger::routes())
         .merge(api::routes())
 }

@@ -1,0 +1,185 @@
+//! The summary page: period and organisation, the text with every figure linked to the records
+//! it counts, and the downloads.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use anjian_db::report::text::{Section, Segment};
+use anjian_db::report::Figures;
+use anjian_db::statistics::Figure;
+use anjian_db::FieldErrors;
+
+use super::{build, export};
+use crate::auth::Auth;
+use crate::error::{AppError, PageError, PageResult};
+use crate::layout::{query_string, Chrome};
+use crate::statistics::resolve_period;
+use crate::AppState;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ReportQuery {
+    pub period: String,
+    pub org_id: String,
+    pub format: String,
+}
+
+/// A segment as the page shows it: text, or a figure with the link to its records.
+pub struct Piece {
+    pub text: String,
+    pub figure: bool,
+    pub link: Option<String>,
+}
+
+pub struct ShownSection {
+    pub heading: String,
+    pub level: u8,
+    pub paragraphs: Vec<Vec<Piece>>,
+}
+
+#[derive(Template)]
+#[template(path = "report/index.html")]
+struct IndexPage {
+    chrome: Chrome,
+    q: ReportQuery,
+    title: String,
+    sections: Vec<ShownSection>,
+    base: String,
+    errors: FieldErrors,
+}
+
+fn org_param(v: &str) -> Result<Option<i64>, FieldErrors> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<i64>()
+        .map(Some)
+        .map_err(|_| FieldErrors::single("org_id", "组织编号必须是整数"))
+}
+
+/// Where a figure's records are listed: the statistics' record lists for inspection and hazard
+/// figures. Figures of other registers link to them as those modules provide record lists.
+pub fn figure_link(key: &str, base: &str) -> Option<String> {
+    Figure::parse(key).map(|_| format!("/statistics/records?{base}&figure={key}"))
+}
+
+fn shown(sections: &[Section], base: &str) -> Vec<ShownSection> {
+    sections
+        .iter()
+        .map(|s| ShownSection {
+            heading: s.heading.clone(),
+            level: s.level,
+            paragraphs: s
+                .paragraphs
+                .iter()
+                .map(|p| {
+                    p.segments
+                        .iter()
+                        .map(|seg| match seg {
+                            Segment::Text { text } => Piece {
+                                text: text.clone(),
+                                figure: false,
+                                link: None,
+                            },
+                            Segment::Figure { key, text } => Piece {
+                                text: text.clone(),
+                                figure: true,
+                                link: figure_link(key, base),
+                            },
+                        })
+                        .collect()
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ReportQuery>,
+) -> PageResult<Response> {
+    let mut page = IndexPage {
+        chrome: Chrome::new(&auth, "/reports", "安全生产工作总结").crumb("/reports", "工作总结"),
+        q: q.clone(),
+        title: String::new(),
+        sections: Vec::new(),
+        base: String::new(),
+        errors: FieldErrors::new(),
+    };
+    let asked =
+        resolve_period(&q.period, "", "").and_then(|p| org_param(&q.org_id).map(|o| (p, o)));
+    let (period, org_id) = match asked {
+        Ok(v) => v,
+        Err(errors) => {
+            page.errors = errors;
+            let html = page.render().map_err(PageError::from)?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let (_, s) = build(&state, &auth, &period, org_id).await?;
+    let base = query_string(&[
+        ("period", period.code()),
+        ("org_id", q.org_id.trim().to_string()),
+    ]);
+    page.q.period = period.code();
+    page.title = s.title.clone();
+    page.sections = shown(&s.sections, &base);
+    page.base = base;
+    Ok(Html(page.render().map_err(PageError::from)?).into_response())
+}
+
+fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    // RFC 5987 filename* so that the Chinese file name survives every browser.
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"report\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ReportQuery>,
+) -> PageResult<Response> {
+    let period = resolve_period(&q.period, "", "").map_err(AppError::Invalid)?;
+    let org_id = org_param(&q.org_id).map_err(AppError::Invalid)?;
+    let (f, s): (Figures, _) = build(&state, &auth, &period, org_id).await?;
+    let name = s.title.clone();
+    Ok(match q.format.trim() {
+        "docx" | "" => attachment(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            &format!("{name}.docx"),
+            export::docx(&s).map_err(|e| AppError::Internal(e.to_string()))?,
+        ),
+        "md" => attachment(
+            "text/markdown; charset=utf-8",
+            &format!("{name}.md"),
+            export::markdown(&s).into_bytes(),
+        ),
+        "json" => attachment(
+            "application/json",
+            &format!("{name}.json"),
+            serde_json::to_vec_pretty(&serde_json::json!({ "figures": f, "summary": s }))
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        ),
+        _ => {
+            return Err(PageError(AppError::Invalid(FieldErrors::single(
+                "format",
+                "导出格式只能是 docx、md 或 json",
+            ))))
+        }
+    })
+}

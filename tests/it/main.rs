@@ -20,6 +20,7 @@ mod migrations;
 mod org;
 mod org_import;
 mod permissions;
+mod report;
 mod risk;
 mod routes_walk;
 mod statistics;

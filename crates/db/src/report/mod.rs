@@ -6,6 +6,7 @@
 //! wording then says nothing rather than claim, for instance, "无人员伤亡事故" without an accident
 //! register.
 
+pub mod check;
 pub mod text;
 
 use chrono::{Datelike, Days, NaiveDate};
@@ -165,6 +166,31 @@ fn bare_name(name: &str) -> String {
         }
         _ => name.to_string(),
     }
+}
+
+/// The materialised path of the summary's subtree: `org_id` (in scope, else NotFound), the
+/// caller's organisation, or for the command line the root of the tree.
+pub async fn subtree_path(db: &Db, ctx: &Ctx, org_id: Option<i64>) -> Result<String> {
+    Ok(match org_id.or(ctx.org_id()) {
+        Some(id) => {
+            let (path,): (String,) = db
+                .fetch_one(
+                    &Q::new("SELECT path FROM org WHERE id = $1 AND path LIKE $2")
+                        .bind(id)
+                        .bind(ctx.scope_like()),
+                )
+                .await?;
+            path
+        }
+        None => {
+            let (path,): (String,) = db
+                .fetch_one(&Q::new(
+                    "SELECT path FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1",
+                ))
+                .await?;
+            path
+        }
+    })
 }
 
 /// The figures of `period` for the subtree of `org_id` (default: the caller's organisation; the

@@ -123,22 +123,22 @@ pub const DEFAULT_TEMPLATES: &[ParagraphTemplate] = &[
         heading: "（三）突出重点安全防控，排查治理风险隐患",
         body: "结合重大事故隐患专项排查整治行动、“安全生产月”等活动的开展，常态化开展安全生产检查和事故隐患排查。\
 {% if key_periods %}在{{ key_periods }}等重要时段，积极开展安全隐患排查和安全生产大检查活动，严格执行领导带班、24小时值班和事故信息报告制度。{% endif %}\
-{% if inspections == 0 %}本期系统中未登记安全检查记录。\
-{% else %}{{ scope_word }}共计开展安全检查{{ fig('inspections') }}次，检查覆盖企业{{ fig('inspected_orgs') }}家，\
-{% if hazards_general_found == 0 and hazards_major_found == 0 %}未排查出安全隐患，\
-{% else %}排查一般安全隐患问题{{ fig('hazards_general_found') }}项\
-{% if hazards_major_found > 0 %}、重大事故隐患{{ fig('hazards_major_found') }}项{% endif %}，\
-{% if hazards_open == 0 %}已全部完成整改，\
-{% else %}已整改{{ fig('hazards_rectified') }}项，整改率{{ fig('rectification_rate') }}，剩余{{ fig('hazards_open') }}项正在整改，均已明确整改责任、措施和期限，\
-{% if hazards_overdue > 0 %}其中{{ fig('hazards_overdue') }}项已超过整改期限，正在督促整改，{% endif %}{% endif %}{% endif %}\
-{% if hazards_major_listed > 0 %}挂牌督办重大隐患{{ fig('hazards_major_listed') }}项，{% else %}无挂牌督办重大隐患，{% endif %}\
+{% if inspections == 0 and hazards_general_found == 0 and hazards_major_found == 0 %}本期系统中未登记安全检查和隐患排查记录。\
+{% else %}{% set c = [] %}\
+{% if inspections > 0 %}{% set c = c + ['共计开展安全检查' ~ fig('inspections') ~ '次', '检查覆盖企业' ~ fig('inspected_orgs') ~ '家'] %}{% endif %}\
+{% if hazards_general_found == 0 and hazards_major_found == 0 %}{% set c = c + ['未排查出安全隐患'] %}\
+{% else %}{% set c = c + ['排查一般安全隐患问题' ~ fig('hazards_general_found') ~ '项' ~ ('、重大事故隐患' ~ fig('hazards_major_found') ~ '项' if hazards_major_found > 0 else '')] %}\
+{% if hazards_open == 0 %}{% set c = c + ['已全部完成整改'] %}\
+{% else %}{% set c = c + ['已整改' ~ fig('hazards_rectified') ~ '项', '整改率' ~ fig('rectification_rate'), '剩余' ~ fig('hazards_open') ~ '项正在整改', '均已明确整改责任、措施和期限'] %}\
+{% if hazards_overdue > 0 %}{% set c = c + ['其中' ~ fig('hazards_overdue') ~ '项已超过整改期限，正在督促整改'] %}{% endif %}{% endif %}{% endif %}\
+{% if hazards_major_listed > 0 %}{% set c = c + ['挂牌督办重大隐患' ~ fig('hazards_major_listed') ~ '项'] %}{% else %}{% set c = c + ['无挂牌督办重大隐患'] %}{% endif %}\
 {% if accidents is none %}\
-{% elif accidents == 0 %}无人员伤亡事故，\
-{% elif deaths == 0 and injuries == 0 %}发生无人员伤亡的生产安全事故{{ fig('accidents') }}起，\
-{% else %}发生生产安全事故{{ fig('accidents') }}起，造成{% if deaths > 0 %}{{ fig('deaths') }}人死亡{% if injuries > 0 %}、{% endif %}{% endif %}{% if injuries > 0 %}{{ fig('injuries') }}人受伤{% endif %}，\
-{% endif %}\
-{% if illegal_operations_found == 0 %}未发现非法、违法生产经营单位。\
-{% else %}发现非法、违法生产经营行为{{ fig('illegal_operations_found') }}起，已依法依规处置。{% endif %}{% endif %}",
+{% elif accidents == 0 %}{% set c = c + ['无人员伤亡事故'] %}\
+{% elif deaths == 0 and injuries == 0 %}{% set c = c + ['发生无人员伤亡的生产安全事故' ~ fig('accidents') ~ '起'] %}\
+{% else %}{% set c = c + ['发生生产安全事故' ~ fig('accidents') ~ '起，造成' ~ (fig('deaths') ~ '人死亡' if deaths > 0 else '') ~ ('、' if deaths > 0 and injuries > 0 else '') ~ (fig('injuries') ~ '人受伤' if injuries > 0 else '')] %}{% endif %}\
+{% if inspections > 0 %}{% if illegal_operations_found == 0 %}{% set c = c + ['未发现非法、违法生产经营单位'] %}\
+{% else %}{% set c = c + ['发现非法、违法生产经营行为' ~ fig('illegal_operations_found') ~ '起，已依法依规处置'] %}{% endif %}{% endif %}\
+{% if inspections == 0 %}本期系统中未登记安全检查记录；{% endif %}{{ scope_word }}{{ c|join('，') }}。{% endif %}",
     },
     ParagraphTemplate {
         key: "part1.fire_flood",
@@ -511,7 +511,7 @@ mod tests {
         f.rectification_rate = None;
         f.key_periods = String::new();
         let s = render_default(&f).unwrap();
-        assert!(text_of(&s, "part1.hazards").ends_with("本期系统中未登记安全检查记录。"));
+        assert!(text_of(&s, "part1.hazards").ends_with("本期系统中未登记安全检查和隐患排查记录。"));
     }
 
     #[test]

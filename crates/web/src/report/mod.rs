@@ -10,7 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
-use anjian_db::report::{self, text::Summary, Figures};
+use anjian_db::report::{self, check::Finding, text::Summary, Figures};
 use anjian_db::FieldErrors;
 use anjian_domain::period::Period;
 use anjian_domain::role::Permission;
@@ -30,10 +30,11 @@ pub fn routes() -> RouteTable {
         .get("/reports/download", view, pages::download)
         .get("/api/v1/reports/figures", view, figures)
         .get("/api/v1/reports/summary", view, summary)
+        .get("/api/v1/reports/check", view, check)
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(figures, summary))]
+#[openapi(paths(figures, summary, check))]
 struct Doc;
 
 /// This module's part of the OpenAPI document, merged into the whole by `api::document`.
@@ -102,4 +103,21 @@ pub async fn summary(
     let period = period_of(&p)?;
     let (_, s) = build(&state, &auth, &period, p.org_id).await?;
     Ok(Json(s))
+}
+
+/// The pre-publication check: what in the records would make the summary untrue.
+#[utoipa::path(get, path = "/api/v1/reports/check", tag = "报告", params(ReportParams),
+    responses((status = 200, description = "发布前检查发现的问题（为空表示未发现）", body = Vec<Finding>),
+              (status = 422, description = "期间或组织有误", body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<ReportParams>,
+) -> ApiResult<Json<Vec<Finding>>> {
+    let period = period_of(&p)?;
+    let ctx = auth.ctx();
+    let path = report::subtree_path(&state.db, &ctx, p.org_id).await?;
+    Ok(Json(
+        report::check::check(&state.db, &ctx, &period, &path).await?,
+    ))
 }

@@ -48,8 +48,19 @@ struct IndexPage {
     title: String,
     sections: Vec<ShownSection>,
     base: String,
+    findings: Vec<ShownFinding>,
     errors: FieldErrors,
 }
+
+/// A finding of the pre-publication check with links to (the first of) its records.
+pub struct ShownFinding {
+    pub message: String,
+    pub count: i64,
+    pub links: Vec<(String, String)>,
+}
+
+/// How many records of a finding the page links to; the API lists up to 200.
+const SHOWN_IDS: usize = 20;
 
 fn org_param(v: &str) -> Result<Option<i64>, FieldErrors> {
     let v = v.trim();
@@ -109,6 +120,7 @@ pub async fn index(
         title: String::new(),
         sections: Vec::new(),
         base: String::new(),
+        findings: Vec::new(),
         errors: FieldErrors::new(),
     };
     let asked =
@@ -129,6 +141,29 @@ pub async fn index(
     page.q.period = period.code();
     page.title = s.title.clone();
     page.sections = shown(&s.sections, &base);
+    let ctx = auth.ctx();
+    let path = anjian_db::report::subtree_path(&state.db, &ctx, org_id).await?;
+    page.findings = anjian_db::report::check::check(&state.db, &ctx, &period, &path)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let prefix = if f.record_kind == "org" {
+                "/orgs/"
+            } else {
+                "/hazards/"
+            };
+            ShownFinding {
+                message: f.message,
+                count: f.count,
+                links: f
+                    .ids
+                    .iter()
+                    .take(SHOWN_IDS)
+                    .map(|id| (format!("{prefix}{id}"), format!("#{id}")))
+                    .collect(),
+            }
+        })
+        .collect();
     page.base = base;
     Ok(Html(page.render().map_err(PageError::from)?).into_response())
 }

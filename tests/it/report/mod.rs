@@ -1,0 +1,101 @@
+//! The summary report on datasets built in the test: the figures follow the records, and the
+//! pre-publication check finds what would make the summary untrue. (The demo's 2023 H1 summary
+//! is tested in tests/it/demo.rs.)
+
+use anjian_db::hazard;
+use anjian_db::report::{self, check};
+use anjian_domain::period::Period;
+
+use crate::hazard::{awaiting, ds, world};
+
+#[tokio::test]
+async fn the_check_finds_closures_without_evidence_and_silent_units() {
+    let w = world().await;
+    let app = &w.app;
+    let h = awaiting(&w, &w.officer).await;
+    hazard::verify(
+        &app.db,
+        &w.supervisor.ctx,
+        h.id,
+        &hazard::VerifyInput {
+            row_version: h.row_version,
+            verified_on: ds(0),
+            note: "复查合格".into(),
+        },
+    )
+    .await
+    .expect("verify");
+    let period = Period::year(chrono::Datelike::year(&hazard::today())).unwrap();
+    let ctx = &w.supervisor.ctx;
+    let path = report::subtree_path(&app.db, ctx, None).await.unwrap();
+    let codes = |v: &[check::Finding]| v.iter().map(|f| f.code.clone()).collect::<Vec<_>>();
+    let found = check::check(&app.db, ctx, &period, &path).await.unwrap();
+    // Unit B recorded nothing this year; unit A's closure has its after-photo.
+    assert_eq!(codes(&found), ["units_without_records"]);
+    assert_eq!(found[0].ids, [w.f.unit_b.id]);
+
+    // The evidence disappears (a restore of an older attachment store, a direct edit).
+    app.db
+        .execute(
+            &anjian_db::Q::new(
+                "DELETE FROM hazard_attachment WHERE hazard_id = $1 AND kind = 'after'",
+            )
+            .bind(h.id),
+        )
+        .await
+        .unwrap();
+    let found = check::check(&app.db, ctx, &period, &path).await.unwrap();
+    assert_eq!(
+        codes(&found),
+        ["closed_without_evidence", "units_without_records"]
+    );
+    assert_eq!((found[0].count, found[0].ids.clone()), (1, vec![h.id]));
+
+    // Unit A's officer checks unit A only: unit B is out of sight, and so out of the check.
+    let a_path = report::subtree_path(&app.db, &w.officer.ctx, None)
+        .await
+        .unwrap();
+    let found = check::check(&app.db, &w.officer.ctx, &period, &a_path)
+        .await
+        .unwrap();
+    assert_eq!(codes(&found), ["closed_without_evidence"]);
+    // An organisation outside the caller's scope is not found.
+    assert!(matches!(
+        report::subtree_path(&app.db, &w.officer.ctx, Some(w.f.unit_b.id)).await,
+        Err(anjian_db::DbError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn open_hazards_turn_the_sentence_and_the_figures_agree_with_the_statistics() {
+    let w = world().await;
+    let app = &w.app;
+    // Two hazards this year: one closed, one still awaiting verification.
+    let closed = awaiting(&w, &w.officer).await;
+    hazard::verify(
+        &app.db,
+        &w.supervisor.ctx,
+        closed.id,
+        &hazard::VerifyInput {
+            row_version: closed.row_version,
+            verified_on: ds(0),
+            note: "复查合格".into(),
+        },
+    )
+    .await
+    .unwrap();
+    awaiting(&w, &w.officer).await;
+    let period = Period::year(chrono::Datelike::year(&hazard::today())).unwrap();
+    let f = report::figures(&app.db, &w.supervisor.ctx, &period, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (f.hazards_general_found, f.hazards_rectified, f.hazards_open),
+        (2, 1, 1)
+    );
+    assert_eq!(f.rectification_rate, Some(0.5));
+    let s = report::text::render_default(&f).unwrap().plain();
+    assert!(s.contains("排查一般安全隐患问题2项，已整改1项，整改率50%，剩余1项正在整改，均已明确整改责任、措施和期限，"), "{s}");
+    assert!(!s.contains("已全部完成整改"));
+    assert!(s.contains("对尚未整改完毕的1项隐患逐项盯办"));
+}

@@ -23,6 +23,9 @@
 # BENCH_LOW_DURATION (15s), BENCH_PARTS ("ledger statistics import export": which measurements),
 # BENCH_PG_ADMIN (postgres://postgres@127.0.0.1:5432/postgres), BENCH_PG_DB (anjian_bench_hz),
 # BENCH_KEEP=1 keeps the databases (path / name printed) for EXPLAIN afterwards.
+# BENCH_REUSE=1 measures an existing dataset instead of generating one: the SQLite file
+# BENCH_SQLITE_DB (a kept run's anjian.db) and/or the PostgreSQL database BENCH_PG_DB, which is
+# then never dropped. Each run's import adds BENCH_IMPORT_ROWS hazards to it.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -46,18 +49,25 @@ LOW_DURATION="${BENCH_LOW_DURATION:-15s}"
 PG_ADMIN="${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}"
 PG_DB="${BENCH_PG_DB:-anjian_bench_hz}"
 PG_URL="${PG_ADMIN%/*}/$PG_DB"
+REUSE="${BENCH_REUSE:-}"
 USERNAME=bench
 PASSWORD='Ya-Ce-2026!'
 CONNS=64
 THREADS=2
-# 消防, percent-encoded for wrk and curl.
+# 消防, percent-encoded for wrk and curl: two characters, shorter than a trigram, so the ledger
+# searches only the hazards found since the day of the newest 2,000 (hazard::SHORT_KEYWORD_WINDOW).
 KEYWORD='%E6%B6%88%E9%98%B2'
+# 消防通道: four characters, served by the trigram index of migration 0005.
+KEYWORD_LONG='%E6%B6%88%E9%98%B2%E9%80%9A%E9%81%93'
+# 东湖: part of about a twentieth of the organisation names, for the filter's suggestions.
+ORG_TEXT='%E4%B8%9C%E6%B9%96'
 
 for b in "$BIN" "$GEN"; do
   [[ -x "$b" ]] || { echo "no binary at $b: cargo build --release -p anjian-app -p anjian-bench" >&2; exit 1; }
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/anjian-hz.XXXXXX")
+SQLITE_DB="${BENCH_SQLITE_DB:-$WORK/sqlite/anjian.db}"
 SERVER_PID=""
 PG_CREATED=""
 declare -A R
@@ -84,13 +94,13 @@ bench_ensure_wrk
 
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
-url_of() { [[ $1 == sqlite ]] && echo "sqlite://$WORK/sqlite/anjian.db" || echo "$PG_URL"; }
+url_of() { [[ $1 == sqlite ]] && echo "sqlite://$SQLITE_DB" || echo "$PG_URL"; }
 
 # sql BACKEND QUERY: one value from the generated database.
 sql() {
   if [[ $1 == sqlite ]]; then
     python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
-      "$WORK/sqlite/anjian.db" "$2"
+      "$SQLITE_DB" "$2"
   else
     psql "$PG_URL" -XqAt -c "$2"
   fi
@@ -98,6 +108,17 @@ sql() {
 
 generate() {
   local backend=$1 out="$WORK/gen-$backend.txt"
+  if [[ -n $REUSE ]]; then
+    if [[ $backend == sqlite && -f $SQLITE_DB ]]; then
+      R[$backend.gen]="(reused)"
+      R[$backend.size]="$(bench_mib $(( $(stat -c %s "$SQLITE_DB") / 1024 )))"
+      return
+    elif [[ $backend == postgres && $(psql "$PG_ADMIN" -XqAt -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'") == 1 ]]; then
+      R[$backend.gen]="(reused)"
+      R[$backend.size]="$(psql "$PG_URL" -XqAt -c "SELECT pg_size_pretty(pg_database_size(current_database()))")"
+      return
+    fi
+  fi
   if [[ $backend == postgres ]]; then
     psql "$PG_ADMIN" -XqAt -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null
     psql "$PG_ADMIN" -XqAt -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
@@ -135,8 +156,10 @@ ledger() {
     "ledger, no filter|/hazards?page=1"
     "status=rectifying|/hazards?status=rectifying"
     "one unit, found in 2024|/hazards?org_id=$unit&found_from=2024-01-01&found_to=2024-12-31"
-    "keyword 消防|/hazards?keyword=$KEYWORD"
+    "keyword 消防 (2 characters: newest 2,000)|/hazards?keyword=$KEYWORD"
+    "keyword 消防通道 (trigram index)|/hazards?keyword=$KEYWORD_LONG"
     "overdue|/hazards?overdue=1"
+    "organisation suggestions 东湖 (JSON)|/hazards/org-options?q=$ORG_TEXT"
   )
   LEDGER_LABELS=()
   for r in "${routes[@]}"; do
@@ -309,7 +332,7 @@ for backend in $BACKENDS; do
   # Non-2xx answers under load show up here with their cause (e.g. pool timeouts).
   R[$backend.errors]="$(grep -c ' ERROR ' "$WORK/server-$backend.log" || true)"
   grep ' ERROR ' "$WORK/server-$backend.log" | sed 's/^[^ ]* *//; s/request_id=[^}]*//; s/latency=[0-9]* ms//' | cut -c1-300 | sort | uniq -c | sort -rn | head -5 >&2 || true
-  if [[ $backend == postgres && -z "${BENCH_KEEP:-}" ]]; then
+  if [[ $backend == postgres && -n $PG_CREATED && -z "${BENCH_KEEP:-}" ]]; then
     psql "$PG_ADMIN" -XqAt -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null
     PG_CREATED=""
   fi

@@ -29,6 +29,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_inspections_hazards"),
     migration!(3, "0003_checklist_library"),
     migration!(4, "0004_hazard_indexes"),
+    migration!(5, "0005_hazard_search"),
+    migration!(6, "0006_risks"),
 ];
 
 pub fn latest_version() -> i64 {

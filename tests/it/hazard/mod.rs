@@ -22,6 +22,7 @@ mod major;
 mod overdue;
 mod pages;
 mod registration;
+mod search;
 
 /// Records of unit B, one per kind of id this module's routes take, keyed by the path fragment
 /// that identifies the route (e.g. "/hazards/"). routes_walk checks each answers 404 to unit A.

@@ -625,3 +625,86 @@ async fn an_imported_hazard_is_the_one_the_form_registers() {
     };
     assert_eq!(first(id).await, first(by_form.id).await);
 }
+
+/// The preview only checks (it no longer runs the import and rolls it back), so the guarantee
+/// rests on the confirmation: it checks every row again inside its write transaction. A site
+/// stopped between preview and confirm makes the confirmation fail on that row, and nothing is
+/// written.
+#[tokio::test]
+async fn confirm_checks_every_row_again_after_the_preview() {
+    let w = world().await;
+    let app = &w.app;
+    let second = site(app, w.f.unit_a.id, "甲二库点").await;
+    let rows = vec![
+        row([
+            "甲库点",
+            "1号仓房",
+            "配电箱门未关闭",
+            "用电安全",
+            "一般",
+            "",
+            &ds(-3),
+            "李四",
+            &ds(10),
+            "",
+        ]),
+        row([
+            "甲二库点",
+            "2号仓房",
+            "灭火器过期",
+            "消防安全",
+            "一般",
+            "",
+            &ds(-2),
+            "李四",
+            &ds(10),
+            "",
+        ]),
+    ];
+    let file = workbook(&HEADER, &rows);
+    let officer = login(app, &w.officer).await;
+    let api_token = app.token_for(&w.officer.user).await;
+    let before = footprint(app).await;
+    let preview = app
+        .upload("/hazards/import", &officer, "ok.xlsx", &file)
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    assert_eq!(footprint(app).await, before, "the preview writes nothing");
+    let tok = token(&preview.text());
+    assert_eq!(tok.len(), 32);
+
+    org::set_active(&app.db, &Ctx::system("test"), second, false)
+        .await
+        .unwrap();
+    // (Stopping the site is itself audited.)
+    let before = footprint(app).await;
+    let res = app
+        .post(
+            "/hazards/import/confirm",
+            &officer,
+            &[("token", tok.as_str())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = unescape(&res.text());
+    assert!(
+        html.contains("第3行【单位/库点】“甲二库点”已停用"),
+        "{html}"
+    );
+    assert_eq!(
+        footprint(app).await,
+        before,
+        "nothing of the file is written"
+    );
+
+    // The API's dry run is the same check: it names the row and writes nothing either.
+    let res = api_import(app, &api_token, &file, Some("true")).await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.text()
+    );
+    assert!(res.text().contains("第3行【单位/库点】"), "{}", res.text());
+    assert_eq!(footprint(app).await, before);
+}

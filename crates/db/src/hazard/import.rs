@@ -18,7 +18,7 @@ use super::{HazardFilter, HazardInput, NewHazard};
 use crate::audit::{self, Change};
 use crate::error::{DbError, Result};
 use crate::hazard::Hazard;
-use crate::query::{Db, Q};
+use crate::query::{Db, Tx, Q};
 use crate::Ctx;
 
 /// Column names as the template and the ledger print them; every error names one of these.
@@ -114,32 +114,40 @@ fn strip_label(column: &str, message: &str) -> String {
 /// The organisations of the caller's scope, loaded once per import or export.
 struct ScopeOrgs {
     /// (id, parent_id, name, kind, active)
-    all: Vec<(i64, Option<i64>, String, String, bool)>,
+    all: Vec<OrgRow>,
     by_id: HashMap<i64, usize>,
     by_name: HashMap<String, Vec<usize>>,
 }
 
+type OrgRow = (i64, Option<i64>, String, String, bool);
+
+fn scope_orgs_query(ctx: &Ctx) -> Q {
+    Q::new("SELECT id, parent_id, name, kind, active FROM org WHERE path LIKE $1 ORDER BY path")
+        .bind(ctx.scope_like())
+}
+
 impl ScopeOrgs {
     async fn load(db: &Db, ctx: &Ctx) -> Result<ScopeOrgs> {
-        let all: Vec<(i64, Option<i64>, String, String, bool)> = db
-            .fetch_all(
-                &Q::new(
-                    "SELECT id, parent_id, name, kind, active FROM org WHERE path LIKE $1 ORDER BY path",
-                )
-                .bind(ctx.scope_like()),
-            )
-            .await?;
+        Ok(ScopeOrgs::new(db.fetch_all(&scope_orgs_query(ctx)).await?))
+    }
+
+    /// The same, read inside the import's write transaction.
+    async fn load_in_tx(tx: &mut Tx, ctx: &Ctx) -> Result<ScopeOrgs> {
+        Ok(ScopeOrgs::new(tx.fetch_all(&scope_orgs_query(ctx)).await?))
+    }
+
+    fn new(all: Vec<OrgRow>) -> ScopeOrgs {
         let mut by_id = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, o) in all.iter().enumerate() {
             by_id.insert(o.0, i);
             by_name.entry(o.2.clone()).or_default().push(i);
         }
-        Ok(ScopeOrgs {
+        ScopeOrgs {
             all,
             by_id,
             by_name,
-        })
+        }
     }
 
     fn parent_name(&self, i: usize) -> Option<&str> {
@@ -334,10 +342,42 @@ async fn check_row(
     }
 }
 
-/// Imports rows all or nothing. Every row is checked first with the registration form's rules
-/// (all problems of the file reported at once); when all pass, the hazards are written in one
-/// transaction, which commits only when `commit` is set — a dry run (the preview) runs the same
-/// statements and rolls them back. Returns the new ids (in file order), or every row error.
+/// Checks every row (all problems of the file reported at once) against `orgs`, with the
+/// registration form's rules; the hazards to write when all pass.
+async fn check_all(
+    db: &Db,
+    ctx: &Ctx,
+    orgs: &ScopeOrgs,
+    rows: &[ImportRow],
+) -> Result<std::result::Result<Vec<NewHazard>, Vec<RowError>>> {
+    let mut campaigns = Campaigns(HashMap::new());
+    let mut errors = Vec::new();
+    let mut checked = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(h) = check_row(db, ctx, orgs, &mut campaigns, row, &mut errors).await? {
+            checked.push(h);
+        }
+    }
+    Ok(if errors.is_empty() {
+        Ok(checked)
+    } else {
+        Err(errors)
+    })
+}
+
+/// Imports rows all or nothing, by the registration form's rules. Returns the new ids (in file
+/// order), or every row error.
+///
+/// `commit = false` (the page's preview, the API's `dry_run`) only checks: nothing is written and
+/// the ids are empty. The preview used to run the whole import and roll it back, which cost as
+/// much as the import itself (docs/benchmarks.md).
+///
+/// `commit = true` trusts nothing a preview found: it opens the write transaction first, then
+/// checks every row again — the organisations of the caller's scope read in that transaction,
+/// each campaign a row names checked in it with `campaign::check_in_tx` — and writes the hazards,
+/// their timeline and the audit entry in the same transaction. So a preview followed by a change
+/// (an organisation stopped or moved out of scope, a campaign ended) makes the confirmation fail
+/// with the row's message, and nothing is written.
 pub async fn import_rows(
     db: &Db,
     ctx: &Ctx,
@@ -351,21 +391,28 @@ pub async fn import_rows(
             format!("一次最多导入{MAX_ROWS}行，请分批导入"),
         ));
     }
-    // Loaded once: a 10,000-row file must not cost 10,000 organisation lookups.
-    let orgs = ScopeOrgs::load(db, ctx).await?;
-    let mut campaigns = Campaigns(HashMap::new());
-    let mut errors = Vec::new();
-    let mut checked = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(h) = check_row(db, ctx, &orgs, &mut campaigns, row, &mut errors).await? {
-            checked.push((row.line, h));
-        }
+    if !commit {
+        // Loaded once: a 10,000-row file must not cost 10,000 organisation lookups.
+        let orgs = ScopeOrgs::load(db, ctx).await?;
+        return Ok(check_all(db, ctx, &orgs, rows).await?.map(|_| Vec::new()));
     }
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
-    let hazards: Vec<NewHazard> = checked.into_iter().map(|(_, h)| h).collect();
     let mut tx = db.begin().await?;
+    let orgs = ScopeOrgs::load_in_tx(&mut tx, ctx).await?;
+    // Campaign names are resolved through `usable_for_org` (active, covering the organisation);
+    // the pairs found are then confirmed inside this transaction.
+    let hazards = match check_all(db, ctx, &orgs, rows).await? {
+        Ok(h) => h,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let mut pairs: Vec<(i64, i64)> = hazards
+        .iter()
+        .filter_map(|h| h.campaign_id.map(|c| (c, h.org_id)))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    for (campaign_id, org_id) in pairs {
+        crate::campaign::check_in_tx(&mut tx, ctx, campaign_id, org_id).await?;
+    }
     let ids = insert_batch(&mut tx, ctx, &hazards).await?;
     // One entry for the import: the ids it created (each hazard's timeline says "registered").
     audit::record(
@@ -375,11 +422,7 @@ pub async fn import_rows(
             .after(serde_json::json!({ "rows": ids.len(), "ids": ids })),
     )
     .await?;
-    if commit {
-        tx.commit().await?;
-    }
-    // Without commit, dropping the transaction rolls everything back: the preview has run the
-    // very statements the import runs.
+    tx.commit().await?;
     Ok(Ok(ids))
 }
 

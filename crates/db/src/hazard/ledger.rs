@@ -11,7 +11,7 @@ use anjian_domain::role::Permission;
 use super::record::{Hazard, COLS};
 use super::today;
 use crate::error::{DbError, Result};
-use crate::query::{Db, Q};
+use crate::query::{Backend, Db, Q};
 use crate::{like_pattern, Ctx, Page, PageReq};
 
 /// The to-do views of the ledger, each the list behind one home-page count.
@@ -87,6 +87,19 @@ pub(crate) enum Orgs {
 /// whole tree) keeps it on the hazard indexes, where a sub-select made SQLite sort every hazard
 /// of every listed org (measured on a million rows: 170 ms → 2 ms per page).
 pub(crate) async fn orgs(db: &Db, ctx: &Ctx, f: &HazardFilter) -> Result<Orgs> {
+    if f.org_id.is_none() {
+        // The bureau's staff see the whole tree: one count answers that, where loading the
+        // 2,000 ids of a province on every ledger page to compare them with the total cost more
+        // than the ledger query itself.
+        let (outside,): (i64,) = db
+            .fetch_one(
+                &Q::new("SELECT COUNT(*) FROM org WHERE path NOT LIKE $1").bind(ctx.scope_like()),
+            )
+            .await?;
+        if outside == 0 {
+            return Ok(Orgs::All);
+        }
+    }
     let mut q = Q::new("SELECT id FROM org WHERE path LIKE ");
     q.push_arg(ctx.scope_like());
     if let Some(o) = f.org_id {
@@ -95,19 +108,118 @@ pub(crate) async fn orgs(db: &Db, ctx: &Ctx, f: &HazardFilter) -> Result<Orgs> {
         q.push(") || '%'");
     }
     let ids: Vec<(i64,)> = db.fetch_all(&q).await?;
-    if f.org_id.is_none() {
-        let (total,): (i64,) = db.fetch_one(&Q::new("SELECT COUNT(*) FROM org")).await?;
-        if total == ids.len() as i64 {
-            return Ok(Orgs::All);
-        }
-    }
     Ok(Orgs::Only(ids.into_iter().map(|(i,)| i).collect()))
 }
 
-/// `FROM hazard h … WHERE <organisations and filters>`.
-fn filtered(orgs: &Orgs, ctx: &Ctx, f: &HazardFilter, head: &str, today: NaiveDate) -> Q {
+/// Keywords of at least this many characters are looked up in the trigram index of migration
+/// 0005 (SQLite FTS5 `trigram`, PostgreSQL `pg_trgm`): a trigram is three characters, so a shorter
+/// keyword has none to look up.
+pub const KEYWORD_INDEXED_CHARS: usize = 3;
+
+/// A shorter keyword (common two-character words such as 消防, 用电) is matched by reading rows,
+/// so the ledger page searches only the hazards found since the day of the newest this-many that
+/// meet the other conditions — a bounded read instead of a scan of the whole ledger — and says
+/// from which day. Narrowing by organisation or date moves the window; a keyword of three or more
+/// characters, and the export, search everything.
+pub const SHORT_KEYWORD_WINDOW: i64 = 2_000;
+
+/// Counting a keyword search stops here ("1000+"): each match counted is a row read.
+pub const KEYWORD_COUNT_CAP: i64 = 1_000;
+
+impl HazardFilter {
+    /// The keyword as matched: trimmed, None when blank.
+    pub fn keyword(&self) -> Option<&str> {
+        self.keyword
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// A keyword too short for the index: searched within `SHORT_KEYWORD_WINDOW` hazards only.
+    pub fn keyword_is_short(&self) -> bool {
+        self.keyword()
+            .is_some_and(|k| k.chars().count() < KEYWORD_INDEXED_CHARS)
+    }
+}
+
+/// How a keyword is matched on SQLite (PostgreSQL's pg_trgm serves the LIKE itself).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fts {
+    /// The LIKE alone: rows are read in the ledger's order until the page is full (cheap when
+    /// matches are common), or the keyword is too short for the index.
+    No,
+    /// `h.id IN (<FTS5 matches>)`: few matches, read and sorted.
+    Filter,
+    /// `FROM hazard_fts CROSS JOIN hazard h`: matches streamed from the index (for counting).
+    Drive,
+}
+
+/// `<head> FROM hazard h … WHERE <organisations and filters>`. Every keyword match is checked
+/// with LIKE, so results are exactly LIKE's; the FTS5 index (`fts`) only picks the candidates
+/// (trigram folds case beyond ASCII where LIKE does not, so its candidates are a superset).
+fn filtered(
+    fts: Fts,
+    orgs: &Orgs,
+    ctx: &Ctx,
+    f: &HazardFilter,
+    head: &str,
+    join: &str,
+    today: NaiveDate,
+) -> Q {
     let mut q = Q::new(head);
-    q.push(" WHERE h.deleted_at IS NULL");
+    let keyword = f.keyword();
+    let fts = if keyword.is_some() && !f.keyword_is_short() {
+        fts
+    } else {
+        Fts::No
+    };
+    if fts == Fts::Drive {
+        q.push(" FROM hazard_fts CROSS JOIN hazard h ON h.id = hazard_fts.rowid")
+            .push(join);
+        q.push(" WHERE hazard_fts MATCH ")
+            .push_arg(fts_phrase(keyword.unwrap_or_default()));
+        q.push(" AND h.deleted_at IS NULL");
+    } else {
+        q.push(" FROM hazard h").push(join);
+        q.push(" WHERE h.deleted_at IS NULL");
+    }
+    push_conditions(&mut q, orgs, ctx, f, today);
+    if let Some(k) = keyword {
+        if fts == Fts::Filter {
+            q.push(" AND h.id IN (SELECT rowid FROM hazard_fts WHERE hazard_fts MATCH ")
+                .push_arg(fts_phrase(k));
+            q.push(")");
+        }
+        // A short keyword has no trigram: `|| ''` keeps PostgreSQL off the pg_trgm indexes,
+        // which a generic plan (prepared statements, from the sixth run) otherwise scans whole
+        // for it (measured: 7 s for 消防 on a million hazards). Same text, same result.
+        let col = |c: &str| {
+            if f.keyword_is_short() {
+                format!("(h.{c} || '')")
+            } else {
+                format!("h.{c}")
+            }
+        };
+        let p = like_pattern(k);
+        q.push(&format!(" AND ({} LIKE ", col("description")))
+            .push_arg(p.clone());
+        q.push(&format!(" ESCAPE '\\' OR {} LIKE ", col("location")))
+            .push_arg(p.clone());
+        q.push(&format!(" ESCAPE '\\' OR {} LIKE ", col("category")))
+            .push_arg(p);
+        q.push(" ESCAPE '\\')");
+    }
+    q
+}
+
+/// An FTS5 query matching `k` as a substring: one quoted phrase (a double quote inside is
+/// doubled), so no character of the keyword is read as query syntax.
+fn fts_phrase(k: &str) -> String {
+    format!("\"{}\"", k.replace('"', "\"\""))
+}
+
+/// Every condition but the keyword, appended after a `WHERE`.
+fn push_conditions(q: &mut Q, orgs: &Orgs, ctx: &Ctx, f: &HazardFilter, today: NaiveDate) {
     match orgs {
         Orgs::All => {}
         // No organisation in reach: nothing matches (id is never NULL).
@@ -156,19 +268,6 @@ fn filtered(orgs: &Orgs, ctx: &Ctx, f: &HazardFilter, head: &str, today: NaiveDa
     if let Some(d) = f.found_to {
         q.push(" AND h.found_on <= ").push_arg(d);
     }
-    if let Some(k) = f
-        .keyword
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let p = like_pattern(k);
-        q.push(" AND (h.description LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR h.location LIKE ")
-            .push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR h.category LIKE ").push_arg(p);
-        q.push(" ESCAPE '\\')");
-    }
     if !f.ids.is_empty() {
         q.push(" AND h.id IN (");
         for (i, id) in f.ids.iter().take(500).enumerate() {
@@ -183,9 +282,8 @@ fn filtered(orgs: &Orgs, ctx: &Ctx, f: &HazardFilter, head: &str, today: NaiveDa
         q.push(" AND h.inspection_id = ").push_arg(i);
     }
     if let Some(t) = f.todo {
-        push_todo(&mut q, ctx, t);
+        push_todo(q, ctx, t);
     }
-    q
 }
 
 fn push_todo(q: &mut Q, ctx: &Ctx, t: TodoKind) {
@@ -212,45 +310,112 @@ fn push_todo(q: &mut Q, ctx: &Ctx, t: TodoKind) {
 }
 
 /// Counting stops here: beyond it the ledger says "10000+" rather than scanning a million rows
-/// for a figure nobody pages through.
+/// for a figure nobody pages through. Keyword searches stop at `KEYWORD_COUNT_CAP`.
 pub const COUNT_CAP: i64 = 10_000;
 
-/// A page of the ledger, newest found first. `total` is capped at `COUNT_CAP`.
+impl HazardFilter {
+    /// Where counting this filter stops.
+    pub fn count_cap(&self) -> i64 {
+        if self.keyword().is_some() {
+            KEYWORD_COUNT_CAP
+        } else {
+            COUNT_CAP
+        }
+    }
+}
+
+/// A ledger page and how its keyword was searched.
+#[derive(Debug, Clone)]
+pub struct LedgerPage {
+    pub page: Page<Hazard>,
+    /// A keyword shorter than `KEYWORD_INDEXED_CHARS` searched only the hazards found on or after
+    /// this day (see `SHORT_KEYWORD_WINDOW`); None when nothing was left out.
+    pub searched_since: Option<NaiveDate>,
+}
+
+/// A page of the ledger, newest found first. `total` is capped at `f.count_cap()`.
 pub async fn list(db: &Db, ctx: &Ctx, f: &HazardFilter, page: PageReq) -> Result<Page<Hazard>> {
+    Ok(search(db, ctx, f, page).await?.page)
+}
+
+/// `list`, saying how far back a short keyword searched.
+pub async fn search(db: &Db, ctx: &Ctx, f: &HazardFilter, page: PageReq) -> Result<LedgerPage> {
     ctx.require(Permission::HazardView)?;
     let today = today();
     let orgs = orgs(db, ctx, f).await?;
+    let mut searched_since = None;
+    let window;
+    // SQLite only: PostgreSQL's generic plans (prepared statements, from the sixth run) do not
+    // know that the bound date is recent and read the whole table in parallel for it (measured:
+    // 0.9 s a count, the pool ran dry at 64 connections), so there a short keyword keeps the
+    // plain LIKE the ledger always ran, now with the lower count cap.
+    let f = if f.keyword_is_short() && db.backend() == Backend::Sqlite {
+        // The found date of the window's oldest hazard, from the covering indexes alone; the LIKE
+        // then reads no further back than that day.
+        let mut probe = f.clone();
+        probe.keyword = None;
+        let mut q = filtered(Fts::No, &orgs, ctx, &probe, "SELECT h.found_on", "", today);
+        q.push(" ORDER BY h.found_on DESC LIMIT 1 OFFSET ")
+            .push_arg(SHORT_KEYWORD_WINDOW - 1);
+        let mut b = f.clone();
+        if let Some((day,)) = db.fetch_optional::<(NaiveDate,)>(&q).await? {
+            if f.found_from.is_none_or(|from| from < day) {
+                b.found_from = Some(day);
+                searched_since = Some(day);
+            }
+        }
+        window = b;
+        &window
+    } else {
+        f
+    };
+    let sqlite = db.backend() == Backend::Sqlite;
+    let cap = f.count_cap();
     let mut cq = filtered(
+        if sqlite { Fts::Drive } else { Fts::No },
         &orgs,
         ctx,
         f,
-        "SELECT COUNT(*) FROM (SELECT 1 FROM hazard h",
+        "SELECT COUNT(*) FROM (SELECT 1",
+        "",
         today,
     );
-    cq.push(" LIMIT ").push_arg(COUNT_CAP);
+    cq.push(" LIMIT ").push_arg(cap);
     cq.push(") t");
     let (total,): (i64,) = db.fetch_one(&cq).await?;
     // The page's ids first, from the covering indexes of migration 0004 alone; then only those
     // rows are read. Sorting full rows instead costs a table read per match (measured: 20× slower
-    // for the overdue list on a million hazards).
+    // for the overdue list on a million hazards). A keyword with fewer matches than the count
+    // cap is looked up in the index and its few matches sorted; a common one is found faster by
+    // reading rows newest first until the page is full.
+    let fts = if sqlite && total < cap {
+        Fts::Filter
+    } else {
+        Fts::No
+    };
     let mut q = filtered(
+        fts,
         &orgs,
         ctx,
         f,
         &format!(
-            "SELECT {COLS} FROM hazard h JOIN org o ON o.id = h.org_id WHERE h.id IN (SELECT h.id FROM hazard h"
+            "SELECT {COLS} FROM hazard h JOIN org o ON o.id = h.org_id WHERE h.id IN (SELECT h.id"
         ),
+        "",
         today,
     );
     q.push(" ORDER BY h.found_on DESC, h.id DESC LIMIT ")
         .push_arg(page.page_size);
     q.push(" OFFSET ").push_arg(page.offset());
     q.push(") ORDER BY h.found_on DESC, h.id DESC");
-    Ok(Page {
-        items: db.fetch_all(&q).await?,
-        total,
-        page: page.page,
-        page_size: page.page_size,
+    Ok(LedgerPage {
+        page: Page {
+            items: db.fetch_all(&q).await?,
+            total,
+            page: page.page,
+            page_size: page.page_size,
+        },
+        searched_since,
     })
 }
 
@@ -258,11 +423,15 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &HazardFilter, page: PageReq) -> Result
 pub async fn all(db: &Db, ctx: &Ctx, f: &HazardFilter, limit: i64) -> Result<Vec<Hazard>> {
     ctx.require(Permission::HazardView)?;
     let orgs = orgs(db, ctx, f).await?;
+    // Exports read date windows newest first (`ledger_page`): the LIKE stops with each
+    // window's LIMIT, where an FTS5 candidate list would be read whole for every window.
     let mut q = filtered(
+        Fts::No,
         &orgs,
         ctx,
         f,
-        &format!("SELECT {COLS} FROM hazard h JOIN org o ON o.id = h.org_id"),
+        &format!("SELECT {COLS}"),
+        " JOIN org o ON o.id = h.org_id",
         today(),
     );
     q.push(" ORDER BY h.found_on DESC, h.id DESC LIMIT ")
@@ -293,10 +462,12 @@ pub async fn todo(db: &Db, ctx: &Ctx) -> Result<Todo> {
     let orgs = orgs(db, ctx, &HazardFilter::default()).await?;
     let count = |f: HazardFilter| {
         let mut q = filtered(
+            Fts::No,
             &orgs,
             ctx,
             &f,
-            "SELECT COUNT(*) FROM (SELECT 1 FROM hazard h",
+            "SELECT COUNT(*) FROM (SELECT 1",
+            "",
             today,
         );
         q.push(" LIMIT ").push_arg(COUNT_CAP);

@@ -10,6 +10,7 @@ mod extension;
 mod import;
 mod ledger;
 mod major;
+mod org_filter;
 mod overdue;
 mod record;
 mod workflow;
@@ -19,11 +20,15 @@ pub use import::{
     col, import_rows, ledger_page, ImportRow, LedgerCursor, LedgerNames, RowError, MAX_ROWS,
 };
 pub use ledger::{
-    all, list, notice, todo, HazardFilter, Notice, NoticeItem, Todo, TodoKind, COUNT_CAP,
+    all, list, notice, search, todo, HazardFilter, LedgerPage, Notice, NoticeItem, Todo, TodoKind,
+    COUNT_CAP, KEYWORD_COUNT_CAP, KEYWORD_INDEXED_CHARS, SHORT_KEYWORD_WINDOW,
 };
 pub use major::{
     lift_listing, list_for_supervision, list_hazard, report_upward, save_plan, LiftInput,
     ListingInput, PlanInput, ReportInput, SupervisionItem,
+};
+pub use org_filter::{
+    org_children, org_choice, org_suggestions, resolve_org, OrgChoice, SUGGESTION_LIMIT,
 };
 pub use overdue::{mark_overdue, MarkReport};
 pub use record::{

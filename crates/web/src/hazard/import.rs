@@ -1,5 +1,6 @@
-//! Hazard import from Excel: a template to fill (with a 说明 sheet), upload → preview (a dry run
-//! of the real import: same checks, same inserts, rolled back) → confirm, all or nothing. The
+//! Hazard import from Excel: a template to fill (with a 说明 sheet), upload → preview (every check
+//! of the import, nothing written) → confirm (every check again inside the write transaction,
+//! then the inserts), all or nothing. The
 //! uploaded file waits between preview and confirm in the data directory under a random token
 //! bound to the user and session that uploaded it; confirm reads it again and imports for real.
 //! An exported ledger imports too: columns are found by their header names, unknown ones ignored.
@@ -380,8 +381,9 @@ fn pending_path(
     )))
 }
 
-/// Upload: the file is read and run through the import as a dry run. All rows good: the file is
-/// kept for the confirmation and the first rows shown. Otherwise every error is listed, 422.
+/// Upload: the file is read and checked row by row as the import would (nothing is written). All
+/// rows good: the file is kept for the confirmation and the first rows shown. Otherwise every
+/// error is listed, 422.
 pub async fn preview(
     State(state): State<AppState>,
     auth: Auth,

@@ -9,6 +9,7 @@ pub mod forms;
 pub mod import;
 pub mod notice;
 pub mod notice_docx;
+pub mod org_filter;
 pub mod pages;
 pub mod query;
 pub mod view;
@@ -29,6 +30,7 @@ pub fn routes() -> RouteTable {
     RouteTable::default()
         .get("/hazards", view, pages::list)
         .get("/hazards/export", view, pages::export)
+        .get("/hazards/org-options", view, org_filter::org_options)
         .get("/hazards/import", report, import::page)
         .get("/hazards/import/template", report, import::template)
         .post("/hazards/import", report, import::preview)

@@ -14,6 +14,7 @@ use anjian_domain::hazard::{HazardGrade, HazardStatus, MAJOR_PLAN_PARTS};
 use anjian_domain::role::Permission;
 
 use super::forms::{store_files, FormData};
+use super::org_filter::{self, OrgField};
 use super::view::{self, OrgOption, Row};
 use crate::auth::Auth;
 use crate::error::{AppError, PageError, PageResult};
@@ -25,6 +26,9 @@ use crate::AppState;
 #[serde(default)]
 pub struct ListQuery {
     pub org_id: String,
+    /// The organisation filter as typed or picked (a name); the form sends it, links send
+    /// `org_id`. See `org_filter::settle`.
+    pub org: Option<String>,
     pub status: String,
     pub grade: String,
     pub campaign_id: String,
@@ -92,7 +96,11 @@ struct ListPage {
     rows: Vec<Row>,
     pager: Pager,
     capped: bool,
-    orgs: Vec<OrgOption>,
+    /// Where counting stopped (`HazardFilter::count_cap`).
+    cap: i64,
+    org: OrgField,
+    /// The keyword was too short for the index: only hazards found since this day were searched.
+    searched_since: Option<String>,
     campaigns: Vec<(i64, String)>,
     statuses: Vec<(&'static str, &'static str)>,
     grades: Vec<(&'static str, &'static str)>,
@@ -114,28 +122,45 @@ async fn campaign_options(state: &AppState, auth: &Auth) -> Vec<(i64, String)> {
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<ListQuery>,
-) -> PageResult<Html<String>> {
+    Query(mut q): Query<ListQuery>,
+) -> PageResult<Response> {
     let ctx = auth.ctx();
-    let page = hazard::list(
-        &state.db,
-        &ctx,
-        &q.filter(),
-        PageReq::new(q.page, q.page_size),
-    )
-    .await?;
+    let org = org_filter::settle(&state, &ctx, &mut q).await?;
+    let filter = q.filter();
+    let req = PageReq::new(q.page, q.page_size);
+    // A name that matches no organisation (or several) filters nothing: the page says so on the
+    // field instead of silently listing the whole scope.
+    let (found, status) = if org.error.is_some() {
+        let empty = hazard::LedgerPage {
+            page: anjian_db::Page {
+                items: Vec::new(),
+                total: 0,
+                page: 1,
+                page_size: req.page_size,
+            },
+            searched_since: None,
+        };
+        (empty, StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        (
+            hazard::search(&state.db, &ctx, &filter, req).await?,
+            StatusCode::OK,
+        )
+    };
+    let page = found.page;
     let query = q.query_string();
     let pager = Pager::new(&page, "/hazards", &query);
     let today = hazard::today();
-    let orgs = org::all_in_scope(&state.db, &ctx, false).await?;
     let p = ListPage {
         chrome: Chrome::new(&auth, "/hazards", "隐患台账")
             .crumb("/hazards", "隐患台账")
             .notice(q.notice.as_deref()),
-        capped: page.total >= hazard::COUNT_CAP,
+        cap: filter.count_cap(),
+        capped: page.total >= filter.count_cap(),
         rows: page.items.into_iter().map(|h| Row::new(h, today)).collect(),
         pager,
-        orgs: view::org_options(&orgs, true),
+        org,
+        searched_since: found.searched_since.map(|d| d.to_string()),
         campaigns: campaign_options(&state, &auth).await,
         statuses: view::statuses(),
         grades: view::grades(),
@@ -147,7 +172,7 @@ pub async fn list(
         can_report: ctx.can(Permission::HazardReport),
         can_supervise: ctx.can(Permission::HazardSupervise),
     };
-    Ok(Html(p.render().map_err(PageError::from)?))
+    Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())
 }
 
 /// The registration form's values as typed.

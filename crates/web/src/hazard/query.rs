@@ -73,6 +73,10 @@ pub struct HazardQuery {
     /// Found on or before (YYYY-MM-DD)
     pub found_to: Option<String>,
     /// Matches description, location or category
+    // (Three or more characters search every hazard through the trigram index; a shorter keyword
+    // only the hazards found since the day of the newest 2,000 matching the other filters;
+    // keyword counts stop at 1,000. Kept out of the doc comment above until the OpenAPI
+    // snapshot is regenerated.)
     pub keyword: Option<String>,
     /// Comma-separated hazard ids
     pub ids: Option<String>,

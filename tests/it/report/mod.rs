@@ -99,3 +99,64 @@ async fn open_hazards_turn_the_sentence_and_the_figures_agree_with_the_statistic
     assert!(!s.contains("已全部完成整改"));
     assert!(s.contains("对尚未整改完毕的1项隐患逐项盯办"));
 }
+
+#[tokio::test]
+async fn risk_figures_count_the_register_as_it_stood_at_the_period_end() {
+    use anjian_db::risk::{self, PointInput, RiskInput};
+    let w = world().await;
+    let app = &w.app;
+    let point = risk::create_point(
+        &app.db,
+        &w.officer.ctx,
+        &PointInput {
+            org_id: Some(w.f.site_a.id),
+            kind: "activity".into(),
+            name: "熏蒸作业".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let assess = |on: String, reason: &str| RiskInput {
+        risk_point_id: Some(point.id),
+        description: "磷化氢中毒".into(),
+        method: "direct".into(),
+        reason: reason.into(),
+        assessed_on: on,
+        ..Default::default()
+    };
+    let last_year = chrono::Datelike::year(&hazard::today()) - 1;
+    // One major risk assessed last year, one this year.
+    risk::create_risk(
+        &app.db,
+        &w.officer.ctx,
+        &assess(format!("{last_year}-03-01"), "熏蒸作业属高危作业"),
+    )
+    .await
+    .unwrap();
+    risk::create_risk(&app.db, &w.officer.ctx, &assess(ds(0), "散气作业"))
+        .await
+        .unwrap();
+    let figures = |p: Period| {
+        let ctx = w.supervisor.ctx.clone();
+        async move { report::figures(&app.db, &ctx, &p, None).await.unwrap() }
+    };
+    let before = figures(Period::year(last_year).unwrap()).await;
+    assert_eq!(
+        (
+            before.risk_points,
+            before.risks_major,
+            before.risks_major_unassigned
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    let s = report::text::render_default(&before).unwrap().plain();
+    assert!(
+        s.contains("其中重大风险1项，有1项尚未明确管控责任人，"),
+        "{s}"
+    );
+    let now = figures(Period::year(last_year + 1).unwrap()).await;
+    assert_eq!((now.risk_points, now.risks_major), (Some(1), Some(2)));
+    let earlier = figures(Period::year(last_year - 1).unwrap()).await;
+    assert_eq!(earlier.risk_points, Some(0));
+}

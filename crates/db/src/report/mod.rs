@@ -71,6 +71,8 @@ pub struct Figures {
 
     pub risk_points: Option<i64>,
     pub risks_major: Option<i64>,
+    /// Major risks whose point names no responsible person.
+    pub risks_major_unassigned: Option<i64>,
 
     /// Key periods of the period around which inspections were recorded (春节、全国两会…).
     pub key_periods: String,
@@ -119,6 +121,7 @@ impl Figures {
             "responsibility_letters_signed" => opt(self.responsibility_letters_signed),
             "risk_points" => opt(self.risk_points),
             "risks_major" => opt(self.risks_major),
+            "risks_major_unassigned" => opt(self.risks_major_unassigned),
             _ => "—".into(),
         }
     }
@@ -284,7 +287,37 @@ pub async fn figures(db: &Db, ctx: &Ctx, period: &Period, org_id: Option<i64>) -
             fire_names.push(bare);
         }
     }
+    // The risk register is a state, not a flow: its figures are the register as it stood at the
+    // period's end — the risks first assessed on or before its last day (the assessment date people
+    // enter, so a register recorded later with its real dates counts where it belongs), at their
+    // current level. A summary of a past half-year does not count risks identified afterwards.
+    let (risk_points, risks_major, risks_major_unassigned) = if ctx.can(Permission::RiskView) {
+        let (points, major, unassigned): (i64, i64, i64) = db
+            .fetch_one(
+                &Q::new(
+                    "SELECT COUNT(DISTINCT r.risk_point_id), \
+                     COUNT(CASE WHEN r.level_rank = 1 THEN 1 END), \
+                     COUNT(CASE WHEN r.level_rank = 1 AND p.responsible_user_id IS NULL \
+                           AND p.responsible_name = '' THEN 1 END) \
+                     FROM risk r JOIN risk_point p ON p.id = r.risk_point_id \
+                     JOIN org o ON o.id = r.org_id \
+                     WHERE o.path LIKE $1 AND r.active = $3 AND p.active = $3 \
+                     AND EXISTS (SELECT 1 FROM risk_version v WHERE v.risk_id = r.id \
+                                 AND v.kind = 'assessment' AND v.assessed_on <= $2)",
+                )
+                .bind(like.clone())
+                .bind(period.last)
+                .bind(true),
+            )
+            .await?;
+        (Some(points), Some(major), Some(unassigned))
+    } else {
+        (None, None, None)
+    };
     Ok(Figures {
+        risk_points,
+        risks_major,
+        risks_major_unassigned,
         period: period.code(),
         period_label: period.label(),
         first_day: period.first,

@@ -115,7 +115,7 @@ pub const DEFAULT_TEMPLATES: &[ParagraphTemplate] = &[
 {% else %}本期系统中未登记安全生产经费投入。{% endif %}\
 {% if risk_points is none %}\
 {% elif risk_points > 0 %}健全完善安全风险分级管控和隐患排查治理双重预防工作机制，全系统辨识风险点{{ fig('risk_points') }}个，\
-{% if risks_major > 0 %}其中重大风险{{ fig('risks_major') }}项，均已明确管控层级和责任人，{% else %}未辨识出重大风险，{% endif %}实施安全风险公告警示。\
+{% if risks_major > 0 %}其中重大风险{{ fig('risks_major') }}项，{% if risks_major_unassigned == 0 %}均已明确管控层级和责任人，{% else %}有{{ fig('risks_major_unassigned') }}项尚未明确管控责任人，{% endif %}{% else %}未辨识出重大风险，{% endif %}实施安全风险公告警示。\
 {% else %}本期系统中尚未登记安全风险辨识评估记录，双重预防机制建设有待加强。{% endif %}",
     },
     ParagraphTemplate {
@@ -355,6 +355,7 @@ mod tests {
             responsibility_letters_signed: Some(5),
             risk_points: Some(40),
             risks_major: Some(0),
+            risks_major_unassigned: Some(0),
             key_periods: "元旦、春节、全国两会、数字中国建设峰会、五一".into(),
             fire_campaigns: "冬春火灾防控、管好“一扇门”配好“一根绳”".into(),
             fire_campaign_inspections: 12,

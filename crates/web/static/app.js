@@ -96,3 +96,106 @@
   });
 })();
 // ---- END hazard ledger: organisation suggestions ----
+
+/* risk */
+// Risk assessment: shows D = L×E×C (or R = L×S) and the level while the form is filled in, from
+// the grading rules the page carries in data- attributes. The server computes the same on submit;
+// without this script the "计算等级" button asks the server instead.
+(function () {
+  'use strict';
+
+  var CSS = { major: 'risk-red', large: 'risk-orange', general: 'risk-yellow', low: 'risk-blue' };
+
+  // "0.5" → 5 tenths; NaN for anything else.
+  function tenths(s) {
+    if (!/^\d+(\.\d)?$/.test(s || '')) return NaN;
+    var parts = s.split('.');
+    return parseInt(parts[0], 10) * 10 + (parts[1] ? parseInt(parts[1], 10) : 0);
+  }
+
+  // D hundredths as people write D: 2010 → "20.1", 25 → "0.25".
+  function formatD(h) {
+    var i = Math.floor(h / 100), f = h % 100;
+    if (f === 0) return String(i);
+    if (f % 10 === 0) return i + '.' + (f / 10);
+    return i + '.' + (f < 10 ? '0' : '') + f;
+  }
+
+  function ints(s) {
+    return (s || '').split(',').map(function (x) { return parseInt(x, 10); });
+  }
+
+  function names(s) {
+    var out = {};
+    (s || '').split(',').forEach(function (pair) {
+      var i = pair.indexOf(':');
+      if (i > 0) out[pair.slice(0, i)] = pair.slice(i + 1);
+    });
+    return out;
+  }
+
+  function checked(box, name) {
+    var el = box.querySelector('input[name="' + name + '"]:checked');
+    return el ? el.value : '';
+  }
+
+  function value(box, name) {
+    var el = box.querySelector('select[name="' + name + '"]');
+    return el ? el.value : '';
+  }
+
+  function update(box) {
+    var out = box.querySelector('[data-risk-output]');
+    if (!out) return;
+    var method = checked(box, 'method');
+    var labels = names(box.getAttribute('data-level-names'));
+    var text = '选择取值后显示计算结果', level = '';
+    if (method === 'lec') {
+      var l = tenths(value(box, 'l')), e = tenths(value(box, 'e')), c = tenths(value(box, 'c'));
+      if (!isNaN(l) && !isNaN(e) && !isNaN(c)) {
+        var d = l * e * c / 10;
+        var b = ints(box.getAttribute('data-lec-bounds'));
+        var levels = (box.getAttribute('data-lec-levels') || '').split(',');
+        var band = d > b[3] ? 0 : d > b[2] ? 1 : d > b[1] ? 2 : d > b[0] ? 3 : 4;
+        level = levels[band] || '';
+        text = 'D = ' + value(box, 'l') + '×' + value(box, 'e') + '×' + value(box, 'c') + ' = ' + formatD(d);
+      }
+    } else if (method === 'ls') {
+      var ll = parseInt(checked(box, 'ls_l'), 10), s = parseInt(checked(box, 'ls_s'), 10);
+      if (ll >= 1 && s >= 1) {
+        var r = ll * s, m = ints(box.getAttribute('data-ls-min'));
+        level = r >= m[0] ? 'major' : r >= m[1] ? 'large' : r >= m[2] ? 'general' : 'low';
+        text = 'R = ' + ll + '×' + s + ' = ' + r;
+      }
+    } else if (method === 'direct') {
+      level = 'major';
+      text = '直接判定';
+    }
+    out.textContent = level ? text + ' → ' + (labels[level] || level) : text;
+    out.className = CSS[level] || 'risk-none';
+  }
+
+  function init() {
+    var boxes = document.querySelectorAll('[data-risk-assess]');
+    Array.prototype.forEach.call(boxes, function (box) {
+      var button = box.querySelector('.no-js-compute');
+      if (button) button.hidden = true;
+      box.addEventListener('change', function () { update(box); });
+      update(box);
+    });
+    // The notice card's print button (a plain link to the printable page without JS).
+    Array.prototype.forEach.call(document.querySelectorAll('[data-print]'), function (el) {
+      el.addEventListener('click', function (event) {
+        event.preventDefault();
+        window.print();
+      });
+    });
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();
+/* end risk */

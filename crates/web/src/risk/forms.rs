@@ -1,0 +1,799 @@
+//! Risk forms: the point form, the risk form (identification and assessment: LEC, LS or direct
+//! grading, with the result computed by the server before saving when asked), the measure form,
+//! activation and turning a point's measures into a checklist. Every refused form re-renders with
+//! 422 and Chinese messages per field.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use anjian_db::risk::{self, MeasureInput, PointInput, RiskInput};
+use anjian_db::{org, DbError, FieldErrors};
+use anjian_domain::risk::GradingRules;
+
+use super::assess::{AssessForm, AssessResult};
+use super::pages::{render_point, render_risk};
+use super::view::{self, Opt, RulesData};
+use crate::auth::Auth;
+use crate::error::{PageError, PageResult};
+use crate::extract::Id;
+use crate::hazard::forms::FormData;
+use crate::layout::Chrome;
+use crate::AppState;
+
+/// At most this many organisations are offered as a drop-down; above it, a text field takes a
+/// name or number (a bureau user at province scale sees thousands).
+const ORG_SELECT_MAX: usize = 200;
+
+fn status_of(errors: &FieldErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+fn html<T: Template>(status: StatusCode, t: &T) -> PageResult<Response> {
+    Ok((status, Html(t.render().map_err(PageError::from)?)).into_response())
+}
+
+// ---------- points ----------
+
+#[derive(Debug, Default, Clone)]
+pub struct PointForm {
+    /// Id from the drop-down, or a name or id typed into the text field.
+    pub org: String,
+    pub kind: String,
+    pub name: String,
+    pub location: String,
+    pub responsible_name: String,
+    pub mine: bool,
+    pub emergency_measures: String,
+    pub report_phone: String,
+    pub marker_x: String,
+    pub marker_y: String,
+}
+
+impl PointForm {
+    fn from_data(d: &FormData) -> PointForm {
+        PointForm {
+            org: d.get("org"),
+            kind: d.get("kind"),
+            name: d.get("name"),
+            location: d.get("location"),
+            responsible_name: d.get("responsible_name"),
+            mine: d.has("mine"),
+            emergency_measures: d.get("emergency_measures"),
+            report_phone: d.get("report_phone"),
+            marker_x: d.get("marker_x"),
+            marker_y: d.get("marker_y"),
+        }
+    }
+
+    fn from_point(p: &risk::RiskPoint, me: i64) -> PointForm {
+        PointForm {
+            org: p.org_id.to_string(),
+            kind: p.kind.clone(),
+            name: p.name.clone(),
+            location: p.location.clone(),
+            responsible_name: p.responsible_name.clone(),
+            mine: p.responsible_user_id == Some(me),
+            emergency_measures: p.emergency_measures.clone(),
+            report_phone: p.report_phone.clone(),
+            marker_x: p.marker_x.map(|v| v.to_string()).unwrap_or_default(),
+            marker_y: p.marker_y.map(|v| v.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// The input, after looking the organisation up (a name typed in the text field).
+    async fn to_input(
+        &self,
+        state: &AppState,
+        auth: &Auth,
+        keep_user: Option<i64>,
+        errs: &mut FieldErrors,
+    ) -> PointInput {
+        let org_id = match self.org.trim() {
+            "" => {
+                errs.add("org", "请选择或填写风险点所属的单位/库点");
+                None
+            }
+            typed => match org::find(&state.db, &auth.ctx(), typed).await {
+                Ok(o) => Some(o.id),
+                Err(DbError::Conflict(m)) => {
+                    errs.add("org", m);
+                    None
+                }
+                Err(_) => {
+                    errs.add("org", format!("未找到名称或编号为“{typed}”的单位或库点"));
+                    None
+                }
+            },
+        };
+        let me = auth.inner.user.id;
+        PointInput {
+            org_id,
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            location: self.location.clone(),
+            // Unticking "由我负责" only clears the link when it was the caller.
+            responsible_user_id: if self.mine {
+                Some(me)
+            } else {
+                keep_user.filter(|u| *u != me)
+            },
+            responsible_name: self.responsible_name.clone(),
+            emergency_measures: self.emergency_measures.clone(),
+            report_phone: self.report_phone.clone(),
+            marker_x: self.marker_x.clone(),
+            marker_y: self.marker_y.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/point_form.html")]
+struct PointFormPage {
+    chrome: Chrome,
+    action: String,
+    cancel: String,
+    row_version: i64,
+    form: PointForm,
+    errors: FieldErrors,
+    /// Empty when there are too many organisations: the text field is shown instead.
+    orgs: Vec<view::Opt>,
+    kinds: Vec<Opt>,
+}
+
+async fn point_form_page(
+    state: &AppState,
+    auth: &Auth,
+    editing: Option<&risk::RiskPoint>,
+    form: PointForm,
+    errors: FieldErrors,
+) -> PageResult<Response> {
+    let (title, action, cancel) = match editing {
+        Some(p) => (
+            format!("修改风险点：{}", p.name),
+            format!("/risk-points/{}", p.id),
+            format!("/risk-points/{}", p.id),
+        ),
+        None => (
+            "新增风险点".to_string(),
+            "/risk-points".to_string(),
+            "/risk-points".to_string(),
+        ),
+    };
+    let all = org::all_in_scope(&state.db, &auth.ctx(), false).await?;
+    let orgs = if all.len() <= ORG_SELECT_MAX {
+        crate::hazard::view::org_options(&all, false)
+            .into_iter()
+            .map(|o| view::Opt {
+                value: o.id.to_string(),
+                label: o.label,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let p = PointFormPage {
+        chrome: Chrome::new(auth, "/risks", title.clone())
+            .crumb("/risks", "风险分级管控")
+            .crumb("/risk-points", "风险点")
+            .crumb(&action, title),
+        action,
+        cancel,
+        row_version: editing.map(|p| p.row_version).unwrap_or(0),
+        form,
+        errors: errors.clone(),
+        orgs,
+        kinds: view::kinds(),
+    };
+    html(status_of(&errors), &p)
+}
+
+pub async fn new_point(State(state): State<AppState>, auth: Auth) -> PageResult<Response> {
+    let form = PointForm {
+        org: auth.inner.user.org_id.to_string(),
+        kind: "place".into(),
+        responsible_name: auth.inner.user.name.clone(),
+        mine: true,
+        ..Default::default()
+    };
+    point_form_page(&state, &auth, None, form, FieldErrors::new()).await
+}
+
+pub async fn create_point(
+    State(state): State<AppState>,
+    auth: Auth,
+    data: FormData,
+) -> PageResult<Response> {
+    data.check()?;
+    let form = PointForm::from_data(&data);
+    let mut errs = FieldErrors::new();
+    let input = form.to_input(&state, &auth, None, &mut errs).await;
+    if !errs.is_empty() {
+        return point_form_page(&state, &auth, None, form, errs).await;
+    }
+    match risk::create_point(&state.db, &auth.ctx(), &input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/risk-points/{}?notice=created", p.id)).into_response()),
+        Err(DbError::Invalid(e)) => point_form_page(&state, &auth, None, form, e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_point(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> PageResult<Response> {
+    let d = risk::get_point(&state.db, &auth.ctx(), id).await?;
+    let form = PointForm::from_point(&d.point, auth.inner.user.id);
+    point_form_page(&state, &auth, Some(&d.point), form, FieldErrors::new()).await
+}
+
+pub async fn update_point(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let d = risk::get_point(&state.db, &auth.ctx(), id).await?;
+    data.check()?;
+    let form = PointForm::from_data(&data);
+    let mut errs = FieldErrors::new();
+    let input = form
+        .to_input(&state, &auth, d.point.responsible_user_id, &mut errs)
+        .await;
+    if !errs.is_empty() {
+        return point_form_page(&state, &auth, Some(&d.point), form, errs).await;
+    }
+    match risk::update_point(&state.db, &auth.ctx(), id, data.row_version(), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/risk-points/{id}?notice=saved")).into_response()),
+        Err(DbError::Invalid(e)) => point_form_page(&state, &auth, Some(&d.point), form, e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn wants_active(data: &FormData) -> bool {
+    data.get("active").trim() == "1"
+}
+
+/// POST /risk-points/{id}/active
+pub async fn point_active(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let ctx = auth.ctx();
+    risk::get_point(&state.db, &ctx, id).await?;
+    data.check()?;
+    let active = wants_active(&data);
+    risk::set_point_active(&state.db, &ctx, id, data.row_version(), active).await?;
+    let notice = if active { "activated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/risk-points/{id}?notice={notice}")).into_response())
+}
+
+/// POST /risk-points/{id}/checklist: the point's measures become a checklist of its unit.
+pub async fn to_checklist(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let ctx = auth.ctx();
+    risk::get_point(&state.db, &ctx, id).await?;
+    data.check()?;
+    match risk::measures_to_checklist(&state.db, &ctx, id).await {
+        Ok(made) => Ok(
+            Redirect::to(&format!("/checklists/{}?notice=created", made.checklist_id))
+                .into_response(),
+        ),
+        Err(DbError::Invalid(e)) => render_point(&state, &auth, id, None, e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------- risks ----------
+
+#[derive(Debug, Default, Clone)]
+pub struct RiskForm {
+    pub description: String,
+    pub factors: Vec<String>,
+    pub accident_types: Vec<String>,
+    pub consequence: String,
+    pub assess: AssessForm,
+    pub control_tier: String,
+    pub assessed_on: String,
+    pub version_reason: String,
+    /// Residual risk after controls: LEC only in the form (the API takes every method).
+    pub residual: bool,
+    pub residual_l: String,
+    pub residual_e: String,
+    pub residual_c: String,
+}
+
+impl RiskForm {
+    fn from_data(d: &FormData) -> RiskForm {
+        let many = |k: &str| {
+            d.pairs
+                .iter()
+                .filter(|(key, v)| key == k && !v.trim().is_empty())
+                .map(|(_, v)| v.trim().to_string())
+                .collect::<Vec<_>>()
+        };
+        RiskForm {
+            description: d.get("description"),
+            factors: many("factors"),
+            accident_types: many("accident_types"),
+            consequence: d.get("consequence"),
+            assess: AssessForm::from_data(d),
+            control_tier: d.get("control_tier"),
+            assessed_on: d.get("assessed_on"),
+            version_reason: d.get("version_reason"),
+            residual: d.has("residual"),
+            residual_l: d.get("residual_l"),
+            residual_e: d.get("residual_e"),
+            residual_c: d.get("residual_c"),
+        }
+    }
+
+    fn from_risk(r: &risk::Risk) -> RiskForm {
+        let codes = |s: &str| view::split_codes(s).map(str::to_string).collect();
+        let res = r.residual();
+        let (rl, re, rc) = match &res {
+            Some(anjian_domain::risk::Assessment::Lec { l, e, c }) => {
+                use anjian_domain::risk::tenths;
+                (tenths(*l), tenths(*e), tenths(*c))
+            }
+            _ => Default::default(),
+        };
+        RiskForm {
+            description: r.description.clone(),
+            factors: codes(&r.factors),
+            accident_types: codes(&r.accident_types),
+            consequence: r.consequence.clone(),
+            assess: r
+                .assessment()
+                .map(|a| AssessForm::from_assessment(&a))
+                .unwrap_or_else(AssessForm::new_lec),
+            control_tier: r.control_tier.clone(),
+            assessed_on: super::today().to_string(),
+            version_reason: String::new(),
+            residual: res.is_some(),
+            residual_l: rl,
+            residual_e: re,
+            residual_c: rc,
+        }
+    }
+
+    /// Checks the assessment here (so its messages name the form's fields) and builds the input.
+    fn to_input(&self, point_id: i64, errs: &mut FieldErrors) -> RiskInput {
+        self.assess.parse(errs);
+        let a = &self.assess;
+        let (l, s) = if a.method == "ls" {
+            (a.ls_l.clone(), a.ls_s.clone())
+        } else {
+            (a.l.clone(), String::new())
+        };
+        if self.residual {
+            if let Err(e) = anjian_domain::risk::Assessment::lec(
+                &self.residual_l,
+                &self.residual_e,
+                &self.residual_c,
+            ) {
+                errs.add(
+                    &format!("residual_{}", e.field()),
+                    format!("剩余风险：{}", e.message()),
+                );
+            }
+        }
+        RiskInput {
+            risk_point_id: Some(point_id),
+            description: self.description.clone(),
+            factors: self.factors.clone(),
+            accident_standard: String::new(),
+            accident_types: self.accident_types.clone(),
+            consequence: self.consequence.clone(),
+            method: a.method.clone(),
+            l,
+            e: a.e.clone(),
+            c: a.c.clone(),
+            s,
+            reason: a.reason.clone(),
+            residual_method: if self.residual {
+                "lec".into()
+            } else {
+                String::new()
+            },
+            residual_l: self.residual_l.clone(),
+            residual_e: self.residual_e.clone(),
+            residual_c: self.residual_c.clone(),
+            residual_s: String::new(),
+            residual_reason: String::new(),
+            control_tier: self.control_tier.clone(),
+            assessed_on: self.assessed_on.clone(),
+            version_reason: self.version_reason.clone(),
+        }
+    }
+
+    pub fn has_factor(&self, code: &str) -> bool {
+        self.factors.iter().any(|f| f == code)
+    }
+    pub fn has_type(&self, code: &str) -> bool {
+        self.accident_types.iter().any(|f| f == code)
+    }
+}
+
+/// Options of the assessment pickers, built once per page.
+pub struct AssessOpts {
+    pub lec_l: Vec<Opt>,
+    pub lec_e: Vec<Opt>,
+    pub lec_c: Vec<Opt>,
+    pub ls_l: Vec<Opt>,
+    pub ls_s: Vec<Opt>,
+}
+
+impl AssessOpts {
+    pub fn new() -> AssessOpts {
+        AssessOpts {
+            lec_l: view::lec_l(),
+            lec_e: view::lec_e(),
+            lec_c: view::lec_c(),
+            ls_l: view::ls_l(),
+            ls_s: view::ls_s(),
+        }
+    }
+}
+
+impl Default for AssessOpts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/risk_form.html")]
+struct RiskFormPage {
+    chrome: Chrome,
+    action: String,
+    cancel: String,
+    editing: bool,
+    row_version: i64,
+    point_name: String,
+    form: RiskForm,
+    assess: AssessForm,
+    errors: FieldErrors,
+    result: Option<AssessResult>,
+    opts: AssessOpts,
+    rules_data: RulesData,
+    factors: Vec<Opt>,
+    accident_types: Vec<Opt>,
+    accident_standard: &'static str,
+    tiers: Vec<Opt>,
+    default_tier: String,
+}
+
+struct RiskFormCtx<'a> {
+    point: &'a risk::RiskPoint,
+    editing: Option<&'a risk::Risk>,
+}
+
+async fn risk_form_page(
+    state: &AppState,
+    auth: &Auth,
+    c: RiskFormCtx<'_>,
+    form: RiskForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let rules: GradingRules = risk::rules(&state.db).await?;
+    let (title, action, cancel) = match c.editing {
+        Some(r) => (
+            format!("重新评估：{}", r.description),
+            format!("/risks/{}", r.id),
+            format!("/risks/{}", r.id),
+        ),
+        None => (
+            "辨识评估风险".to_string(),
+            format!("/risk-points/{}/risks", c.point.id),
+            format!("/risk-points/{}", c.point.id),
+        ),
+    };
+    let result = form.assess.result(&rules);
+    let default_tier = result
+        .as_ref()
+        .map(|r| rules.default_tier(r.level).label().to_string())
+        .unwrap_or_default();
+    let p = RiskFormPage {
+        chrome: Chrome::new(auth, "/risks", title.clone())
+            .crumb("/risks", "风险分级管控")
+            .crumb(format!("/risk-points/{}", c.point.id), c.point.name.clone())
+            .crumb(&action, title),
+        action,
+        cancel,
+        editing: c.editing.is_some(),
+        row_version: c.editing.map(|r| r.row_version).unwrap_or(0),
+        point_name: c.point.name.clone(),
+        assess: form.assess.clone(),
+        form,
+        errors,
+        result,
+        opts: AssessOpts::new(),
+        rules_data: RulesData::new(&rules),
+        factors: view::factors(),
+        accident_types: view::accident_types(),
+        accident_standard: view::accident_standard(),
+        tiers: view::tiers(),
+        default_tier,
+    };
+    html(status, &p)
+}
+
+/// The refused or computed form: 422 with errors, 200 for "计算等级".
+fn form_status(errors: &FieldErrors) -> StatusCode {
+    status_of(errors)
+}
+
+pub async fn new_risk(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(point_id): Id,
+) -> PageResult<Response> {
+    let d = risk::get_point(&state.db, &auth.ctx(), point_id).await?;
+    let form = RiskForm {
+        assess: AssessForm::new_lec(),
+        assessed_on: super::today().to_string(),
+        ..Default::default()
+    };
+    let c = RiskFormCtx {
+        point: &d.point,
+        editing: None,
+    };
+    risk_form_page(&state, &auth, c, form, FieldErrors::new(), StatusCode::OK).await
+}
+
+/// POST /risk-points/{id}/risks. With `action=compute` the server only computes and shows the
+/// result (the page's no-JavaScript path); otherwise it saves.
+pub async fn create_risk(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(point_id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let d = risk::get_point(&state.db, &auth.ctx(), point_id).await?;
+    data.check()?;
+    let form = RiskForm::from_data(&data);
+    let c = RiskFormCtx {
+        point: &d.point,
+        editing: None,
+    };
+    let mut errs = FieldErrors::new();
+    let input = form.to_input(point_id, &mut errs);
+    if data.get("action") == "compute" || !errs.is_empty() {
+        let st = form_status(&errs);
+        return risk_form_page(&state, &auth, c, form, errs, st).await;
+    }
+    match risk::create_risk(&state.db, &auth.ctx(), &input).await {
+        Ok(r) => Ok(Redirect::to(&format!("/risks/{}?notice=created", r.id)).into_response()),
+        Err(DbError::Invalid(e)) => {
+            let e = ls_fields(&form, e);
+            risk_form_page(&state, &auth, c, form, e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The data layer names LS factors `l` and `s`; the form calls them `ls_l` and `ls_s`.
+fn ls_fields(form: &RiskForm, e: FieldErrors) -> FieldErrors {
+    if form.assess.method != "ls" {
+        return e;
+    }
+    FieldErrors(
+        e.0.into_iter()
+            .map(|(f, m)| match f.as_str() {
+                "l" => ("ls_l".to_string(), m),
+                "s" => ("ls_s".to_string(), m),
+                _ => (f, m),
+            })
+            .collect(),
+    )
+}
+
+pub async fn edit_risk(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> PageResult<Response> {
+    let d = risk::get_risk(&state.db, &auth.ctx(), id).await?;
+    let form = RiskForm::from_risk(&d.risk);
+    let c = RiskFormCtx {
+        point: &d.point,
+        editing: Some(&d.risk),
+    };
+    risk_form_page(&state, &auth, c, form, FieldErrors::new(), StatusCode::OK).await
+}
+
+/// POST /risks/{id}: re-assessment (a new version) or correction of the description.
+pub async fn update_risk(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let d = risk::get_risk(&state.db, &auth.ctx(), id).await?;
+    data.check()?;
+    let form = RiskForm::from_data(&data);
+    let c = RiskFormCtx {
+        point: &d.point,
+        editing: Some(&d.risk),
+    };
+    let mut errs = FieldErrors::new();
+    let input = form.to_input(d.point.id, &mut errs);
+    if data.get("action") == "compute" || !errs.is_empty() {
+        let st = form_status(&errs);
+        return risk_form_page(&state, &auth, c, form, errs, st).await;
+    }
+    match risk::update_risk(&state.db, &auth.ctx(), id, data.row_version(), &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/risks/{id}?notice=saved")).into_response()),
+        Err(DbError::Invalid(e)) => {
+            let e = ls_fields(&form, e);
+            risk_form_page(&state, &auth, c, form, e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /risks/{id}/active
+pub async fn risk_active(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let ctx = auth.ctx();
+    risk::get_risk(&state.db, &ctx, id).await?;
+    data.check()?;
+    let active = wants_active(&data);
+    risk::set_risk_active(&state.db, &ctx, id, data.row_version(), active).await?;
+    let notice = if active { "activated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/risks/{id}?notice={notice}")).into_response())
+}
+
+// ---------- measures ----------
+
+#[derive(Debug, Default, Clone)]
+pub struct MeasureForm {
+    pub measure_type: String,
+    pub content: String,
+    pub tier: String,
+    pub responsible_name: String,
+}
+
+impl MeasureForm {
+    fn from_data(d: &FormData) -> MeasureForm {
+        MeasureForm {
+            measure_type: d.get("measure_type"),
+            content: d.get("content"),
+            tier: d.get("tier"),
+            responsible_name: d.get("responsible_name"),
+        }
+    }
+
+    fn input(&self) -> MeasureInput {
+        MeasureInput {
+            measure_type: self.measure_type.clone(),
+            content: self.content.clone(),
+            tier: self.tier.clone(),
+            responsible_user_id: None,
+            responsible_name: self.responsible_name.clone(),
+        }
+    }
+}
+
+/// POST /risks/{id}/measures: adds a measure from the form on the risk page.
+pub async fn create_measure(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(risk_id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    risk::get_risk(&state.db, &auth.ctx(), risk_id).await?;
+    data.check()?;
+    let form = MeasureForm::from_data(&data);
+    match risk::create_measure(&state.db, &auth.ctx(), risk_id, &form.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/risks/{risk_id}?notice=created")).into_response()),
+        Err(DbError::Invalid(e)) => render_risk(&state, &auth, risk_id, None, e, form).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risk/measure_form.html")]
+struct MeasurePage {
+    chrome: Chrome,
+    id: i64,
+    risk_id: i64,
+    active: bool,
+    row_version: i64,
+    m: MeasureForm,
+    errors: FieldErrors,
+    types: Vec<Opt>,
+    tiers: Vec<Opt>,
+}
+
+async fn measure_page(
+    auth: &Auth,
+    ms: &risk::Measure,
+    m: MeasureForm,
+    errors: FieldErrors,
+) -> PageResult<Response> {
+    let title = "修改管控措施".to_string();
+    let p = MeasurePage {
+        chrome: Chrome::new(auth, "/risks", title.clone())
+            .crumb("/risks", "风险分级管控")
+            .crumb(
+                format!("/risks/{}", ms.risk_id),
+                format!("风险 #{}", ms.risk_id),
+            )
+            .crumb(format!("/risk-measures/{}/edit", ms.id), title),
+        id: ms.id,
+        risk_id: ms.risk_id,
+        active: ms.active,
+        row_version: ms.row_version,
+        m,
+        errors: errors.clone(),
+        types: view::measure_types(),
+        tiers: view::tiers(),
+    };
+    html(status_of(&errors), &p)
+}
+
+pub async fn edit_measure(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> PageResult<Response> {
+    let ms = risk::get_measure(&state.db, &auth.ctx(), id).await?;
+    let m = MeasureForm {
+        measure_type: ms.measure_type.clone(),
+        content: ms.content.clone(),
+        tier: ms.tier.clone(),
+        responsible_name: ms.responsible_name.clone(),
+    };
+    measure_page(&auth, &ms, m, FieldErrors::new()).await
+}
+
+pub async fn update_measure(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let ms = risk::get_measure(&state.db, &auth.ctx(), id).await?;
+    data.check()?;
+    let m = MeasureForm::from_data(&data);
+    match risk::update_measure(&state.db, &auth.ctx(), id, data.row_version(), &m.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/risks/{}?notice=saved", ms.risk_id)).into_response()),
+        Err(DbError::Invalid(e)) => measure_page(&auth, &ms, m, e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /risk-measures/{id}/active
+pub async fn measure_active(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let ctx = auth.ctx();
+    let ms = risk::get_measure(&state.db, &ctx, id).await?;
+    data.check()?;
+    let active = wants_active(&data);
+    risk::set_measure_active(&state.db, &ctx, id, data.row_version(), active).await?;
+    let notice = if active { "activated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/risks/{}?notice={notice}", ms.risk_id)).into_response())
+}

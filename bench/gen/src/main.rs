@@ -13,6 +13,7 @@
 mod base;
 mod hazards;
 mod inspections;
+mod ledgers;
 mod sink;
 mod vocab;
 mod world;
@@ -26,7 +27,14 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::Parser;
 
-const STAGES: &[&str] = &["orgs", "checklists", "campaigns", "inspections", "hazards"];
+const STAGES: &[&str] = &[
+    "orgs",
+    "checklists",
+    "campaigns",
+    "inspections",
+    "hazards",
+    "ledgers",
+];
 
 #[derive(Parser, Debug)]
 #[command(name = "anjian-gen", about = "生成压测数据集（组织、检查、隐患…）")]
@@ -41,7 +49,11 @@ struct Args {
     inspections: usize,
     #[arg(long, default_value_t = 1_000_000)]
     hazards: usize,
-    /// Comma-separated stages to run, in this order: orgs,checklists,campaigns,inspections,hazards.
+    /// Safety work ledger entries (all six ledgers together).
+    #[arg(long, default_value_t = 1_000_000)]
+    ledgers: usize,
+    /// Comma-separated stages to run, in this order: orgs,checklists,campaigns,inspections,hazards,
+    /// ledgers (not in the default: the hazard benches do not need it).
     #[arg(
         long,
         value_delimiter = ',',
@@ -159,6 +171,11 @@ async fn main() -> Result<()> {
         let t = Instant::now();
         hazards::hazards(&db, world.clone(), args.hazards, args.seed).await?;
         timings.push(("hazards", t.elapsed()));
+    }
+    if run("ledgers") {
+        let t = Instant::now();
+        ledgers::ledgers(&db, world.clone(), args.ledgers, args.seed).await?;
+        timings.push(("ledgers", t.elapsed()));
     }
     base::bench_account(&db, &world, &args.username, &args.password).await?;
     if sink::PG_DEFER_FK.load(std::sync::atomic::Ordering::Relaxed) {

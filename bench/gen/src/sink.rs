@@ -346,6 +346,13 @@ const REFERENCES: &[(&str, &str, &str)] = &[
     ("hazard_extension", "hazard_id", "hazard"),
     ("hazard_extension", "requested_by", "app_user"),
     ("hazard_extension", "decided_by", "app_user"),
+    ("ledger_entry", "org_id", "org"),
+    ("ledger_entry", "campaign_id", "campaign"),
+    ("ledger_entry", "created_by", "app_user"),
+    ("ledger_item", "entry_id", "ledger_entry"),
+    ("ledger_item", "owner_user_id", "app_user"),
+    ("ledger_attendee", "entry_id", "ledger_entry"),
+    ("ledger_attendee", "user_id", "app_user"),
 ];
 
 /// The referential check the skipped triggers would have made, one anti-join per foreign key

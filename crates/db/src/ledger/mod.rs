@@ -1,2 +1,30 @@
 //! Safety work ledgers (安全工作台账): funding, training, publicity, drills, meetings and
 //! responsibility letters, with their period statistics.
+//!
+//! One table (`ledger_entry`, told apart by `kind`) and one code path for all six: the fields each
+//! ledger uses come from `anjian_domain::ledger::LedgerKind::fields`, so parsing, listing, export
+//! and import are written once. Every call checks the permission and the caller's scope.
+//!
+//! CONTRACT (used by the half-year summary, issue 7, and the home page): `statistics`,
+//! `LedgerStatistics` and `todo`, `LedgerTodo` keep these names and shapes.
+
+mod entry;
+mod import;
+mod input;
+mod stats;
+
+pub use entry::{
+    add_attachments, create, delete, get, get_row, item_done, list, people_for_picker, todo,
+    update, Entry, EntryAttachment, EntryDetail, Item, LedgerFilter, LedgerTodo,
+};
+pub use import::{columns, import_rows, RowError, MAX_ROWS};
+pub use input::{ItemInput, LedgerInput, NewEntry};
+pub use stats::{
+    drill_board, letter_board, meeting_board, statistics, training_hours, CategoryFunding,
+    DrillBoardRow, LedgerStatistics, LetterBoardRow, MeetingBoardRow, PersonHours, UnitStatistics,
+};
+
+/// Today in Asia/Shanghai.
+pub fn today() -> chrono::NaiveDate {
+    anjian_domain::time::today(crate::now())
+}

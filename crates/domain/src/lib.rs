@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod dates;
 pub mod hazard;
 pub mod incident;
+pub mod incident_flow;
 pub mod inspection;
 pub mod ledger;
 pub mod money;

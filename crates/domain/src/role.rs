@@ -73,6 +73,18 @@ pub enum Permission {
     LedgerRecord,
     /// Change ledger settings (funding categories, drill intervals, training minimums).
     LedgerSettings,
+    /// See duty rosters, who is on duty, duty logs and zero reports in scope.
+    DutyView,
+    /// Draw up, publish and print duty rosters; approve shift swaps.
+    DutyRoster,
+    /// Keep the duty log: entries, handover notes, zero reports; request shift swaps.
+    DutyRecord,
+    /// See accident and emergency-event reports and the accident register in scope.
+    IncidentView,
+    /// File initial reports, follow-ups and final reports of accidents and emergency events.
+    IncidentReport,
+    /// Maintain the holiday calendar and the report time limits.
+    DutySettings,
 }
 
 use Permission as P;
@@ -151,6 +163,12 @@ impl Role {
                 P::LedgerView,
                 P::LedgerRecord,
                 P::LedgerSettings,
+                P::DutyView,
+                P::DutyRoster,
+                P::DutyRecord,
+                P::IncidentView,
+                P::IncidentReport,
+                P::DutySettings,
             ],
             Role::BureauLeader => &[
                 P::OrgView,
@@ -160,6 +178,8 @@ impl Role {
                 P::HazardView,
                 P::RiskView,
                 P::LedgerView,
+                P::DutyView,
+                P::IncidentView,
             ],
             Role::UnitHead => &[
                 P::OrgView,
@@ -178,6 +198,11 @@ impl Role {
                 P::RiskManage,
                 P::LedgerView,
                 P::LedgerRecord,
+                P::DutyView,
+                P::DutyRoster,
+                P::DutyRecord,
+                P::IncidentView,
+                P::IncidentReport,
             ],
             Role::UnitOfficer => &[
                 P::OrgView,
@@ -193,6 +218,11 @@ impl Role {
                 P::RiskManage,
                 P::LedgerView,
                 P::LedgerRecord,
+                P::DutyView,
+                P::DutyRoster,
+                P::DutyRecord,
+                P::IncidentView,
+                P::IncidentReport,
             ],
             Role::Inspector => &[
                 P::OrgView,
@@ -204,6 +234,10 @@ impl Role {
                 P::HazardReport,
                 P::HazardVerify,
                 P::RiskView,
+                P::DutyView,
+                P::DutyRecord,
+                P::IncidentView,
+                P::IncidentReport,
             ],
         }
     }
@@ -214,7 +248,7 @@ impl Role {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 31] = [
         P::OrgView,
         P::OrgManage,
         P::UserView,
@@ -240,6 +274,12 @@ impl Permission {
         P::LedgerView,
         P::LedgerRecord,
         P::LedgerSettings,
+        P::DutyView,
+        P::DutyRoster,
+        P::DutyRecord,
+        P::IncidentView,
+        P::IncidentReport,
+        P::DutySettings,
     ];
 
     pub fn label(self) -> &'static str {
@@ -269,6 +309,12 @@ impl Permission {
             P::LedgerView => "查看安全工作台账（经费、培训、宣传、演练、会议、责任书）",
             P::LedgerRecord => "登记安全工作台账（含导入）",
             P::LedgerSettings => "维护台账设置（经费类别、演练周期、培训学时）",
+            P::DutyView => "查看值班表、今日值班、值班日志和零报告",
+            P::DutyRoster => "编排、发布、打印值班表，审批换班",
+            P::DutyRecord => "填写值班日志、交接班记录和零报告，申请换班",
+            P::IncidentView => "查看事故/突发事件信息报告和事故台账",
+            P::IncidentReport => "填报事故/突发事件首报、续报、终报",
+            P::DutySettings => "维护节假日日历和信息报告时限",
         }
     }
 }
@@ -336,6 +382,8 @@ mod tests {
                     | P::HazardView
                     | P::RiskView
                     | P::LedgerView
+                    | P::DutyView
+                    | P::IncidentView
             ));
         }
     }

@@ -98,6 +98,16 @@ async fn the_report_command_writes_the_figures_and_the_summary() {
         ("hazards_open", 0),
         ("hazards_overdue", 0),
         ("illegal_operations_found", 0),
+        // "累计落实安全生产经费投入11.93万元" … "宣传活动16场，培训活动15场，应急演练11场"
+        ("funding_fen", 11_930_000),
+        ("publicity_events", 16),
+        ("trainings", 15),
+        ("drills", 11),
+        ("responsibility_letters_signed", 5),
+        // "无人员伤亡事故": the accident register exists and is empty for the half-year.
+        ("accidents", 0),
+        ("deaths", 0),
+        ("injuries", 0),
     ] {
         assert_eq!(v[key], want, "{key}");
     }
@@ -133,6 +143,9 @@ async fn the_report_command_writes_the_figures_and_the_summary() {
     assert!(md.starts_with("# 某市粮食和物资储备局2023年上半年安全生产工作总结"));
     assert!(md.contains("上半年全系统共计开展安全检查80次，检查覆盖企业62家，排查一般安全隐患问题106项，已全部完成整改，无挂牌督办重大隐患，"));
     assert!(md.contains("## 二、下半年工作计划"));
+    assert!(md.contains("累计落实安全生产经费投入11.93万元"));
+    assert!(md.contains("上半年全系统累计开展宣传活动16场，培训活动15场，应急演练11场"));
+    assert!(md.contains("无挂牌督办重大隐患，无人员伤亡事故，未发现非法、违法生产经营单位。"));
 
     let bad = run(
         Command::Report {

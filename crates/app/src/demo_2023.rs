@@ -475,6 +475,189 @@ pub async fn load(state: &AppState) -> Result<(), DbError> {
             .await?;
         }
     }
+    load_ledgers(db).await
+}
+
+/// The half-year's ledgers as the seed counts them: 11.93 万元 of safety funding, 16 publicity
+/// events, 15 trainings, 11 drills, a quarterly safety meeting each quarter, and the 2023
+/// responsibility letters with the five units. Each unit's officer records its unit's entries; the
+/// bureau's supervisor records the bureau's meetings and the letters it signs.
+async fn load_ledgers(db: &Db) -> Result<(), DbError> {
+    use anjian_db::ledger::{self, LedgerInput};
+    use anjian_domain::ledger::LedgerKind;
+
+    let supervisor = act_as(db, "supervisor").await?;
+    let bureau = org_id(db, "某市粮食和物资储备局").await?;
+    let mut units = Vec::new();
+    for (name, officer) in [
+        ("市储备粮管理有限公司", "officer1"),
+        ("市粮食收储中心", "officer2"),
+        ("市救灾物资储备中心", "officer3"),
+        ("市军粮供应站", "officer4"),
+        ("市粮油质量监测站", "officer5"),
+    ] {
+        units.push((org_id(db, name).await?, act_as(db, officer).await?));
+    }
+    let input = |org: i64, date: NaiveDate, fields: &[(&str, &str)]| {
+        let mut i = LedgerInput {
+            org_id: Some(org),
+            entry_date: date.to_string(),
+            ..Default::default()
+        };
+        for (k, v) in fields {
+            i.set(k, v.to_string());
+        }
+        i
+    };
+    // Funding: 26,800 + 9,600 + 18,500 + 12,000 + 21,400 + 8,000 + 6,500 + 16,500
+    // = 119,300.00 元 = 11,930,000 分 = 11.93 万元 (categories of 财资〔2022〕136号).
+    for (u, date, cat, amount, title) in [
+        (0, d(1, 12), "1", "26800.00", "更换老旧仓房配电线路"),
+        (0, d(3, 8), "5", "9600.00", "购置防毒面具、安全带等劳保用品"),
+        (
+            1,
+            d(2, 20),
+            "2",
+            "18500.00",
+            "补充灭火器、应急照明和疏散指示",
+        ),
+        (
+            1,
+            d(5, 16),
+            "3",
+            "12000.00",
+            "安全风险分级管控和隐患排查整改",
+        ),
+        (
+            2,
+            d(4, 11),
+            "2",
+            "21400.00",
+            "防汛沙袋、抽水泵等应急物资补充",
+        ),
+        (3, d(3, 27), "4", "8000.00", "委托开展安全生产标准化评估"),
+        (4, d(5, 30), "8", "6500.00", "电气设备和压力容器检测检验"),
+        (0, d(6, 9), "6", "16500.00", "安全生产月宣传及培训"),
+    ] {
+        let (org, who) = &units[u];
+        let i = input(
+            *org,
+            date,
+            &[("category", cat), ("amount", amount), ("title", title)],
+        );
+        ledger::create(db, who, LedgerKind::Funding, &i).await?;
+    }
+    // 16 publicity events, most of them in 安全生产月 (June) and the 安全宣传“五进”.
+    let forms = [
+        "五进·进企业",
+        "五进·进社区",
+        "宣传咨询日",
+        "知识竞赛",
+        "五进·进学校",
+        "警示教育",
+    ];
+    for k in 0..16u32 {
+        let (org, who) = &units[k as usize % units.len()];
+        let date = if k < 6 {
+            d(1 + k % 5, 10 + k)
+        } else {
+            d(6, 1 + (k - 6) * 2)
+        };
+        let title = format!("安全生产宣传活动（{}）", forms[k as usize % forms.len()]);
+        let n = (40 + k * 7).to_string();
+        let i = input(
+            *org,
+            date,
+            &[
+                ("title", &title),
+                ("category", forms[k as usize % forms.len()]),
+                ("participants", &n),
+            ],
+        );
+        ledger::create(db, who, LedgerKind::Publicity, &i).await?;
+    }
+    // 15 trainings.
+    let kinds = ["安全培训", "消防培训", "技能培训", "警示教育", "理论学习"];
+    for k in 0..15u32 {
+        let (org, who) = &units[k as usize % units.len()];
+        let kind = kinds[k as usize % kinds.len()];
+        let title = format!("{kind}（第{}期）", k / 5 + 1);
+        let n = (12 + k * 3).to_string();
+        let i = input(
+            *org,
+            d(1 + k % 6, 5 + k),
+            &[
+                ("title", &title),
+                ("category", kind),
+                ("hours", "2"),
+                ("participants", &n),
+                ("trainer", "单位安全管理人员"),
+            ],
+        );
+        ledger::create(db, who, LedgerKind::Training, &i).await?;
+    }
+    // 11 drills: fire and flood among them (part 四), and the on-site plans of the depots.
+    let scenarios = ["火灾", "防汛", "有限空间", "熏蒸中毒", "火灾", "防汛"];
+    for k in 0..11u32 {
+        let (org, who) = &units[k as usize % units.len()];
+        let scenario = scenarios[k as usize % scenarios.len()];
+        let title = format!("{scenario}应急演练");
+        let n = (15 + k * 2).to_string();
+        let (kind, form, plan) = if k % 3 == 0 {
+            ("comprehensive", "tabletop", "special")
+        } else {
+            ("single", "live", "onsite")
+        };
+        let i = input(
+            *org,
+            d(2 + k % 5, 8 + k),
+            &[
+                ("title", &title),
+                ("category", scenario),
+                ("drill_kind", kind),
+                ("drill_form", form),
+                ("plan_type", plan),
+                ("plan", &format!("{scenario}应急预案")),
+                ("participants", &n),
+                ("evaluation", "演练组织有序，达到预期目的。"),
+            ],
+        );
+        ledger::create(db, who, LedgerKind::Drill, &i).await?;
+    }
+    // 每季度召开安全生产工作会议.
+    for (date, topics) in [
+        (d(3, 15), "分析一季度安全生产形势，部署春季安全生产检查"),
+        (d(6, 20), "分析二季度安全生产形势，部署安全生产月和防汛工作"),
+    ] {
+        let i = input(
+            bureau,
+            date,
+            &[
+                ("title", "季度安全生产工作会议"),
+                ("category", "quarterly"),
+                ("attendees", "局领导班子成员、各科室及局属单位负责人"),
+                ("topics", topics),
+            ],
+        );
+        ledger::create(db, &supervisor, LedgerKind::Meeting, &i).await?;
+    }
+    // 与局属单位签订安全生产暨消防安全目标责任书.
+    for (k, (org, _)) in units.iter().enumerate() {
+        let i = input(
+            *org,
+            d(2, 1 + k as u32),
+            &[
+                ("year", "2023"),
+                ("title", "2023年度安全生产暨消防安全目标责任书"),
+                ("signatories", "局主要负责人与单位主要负责人"),
+                (
+                    "targets",
+                    "杜绝较大以上生产安全事故；隐患整改率100%；安全生产“一票否决”",
+                ),
+            ],
+        );
+        ledger::create(db, &supervisor, LedgerKind::Letter, &i).await?;
+    }
     Ok(())
 }
 

@@ -31,6 +31,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_hazard_indexes"),
     migration!(5, "0005_hazard_search"),
     migration!(6, "0006_risks"),
+    migration!(7, "0007_ledgers"),
+    migration!(8, "0008_duty_incidents"),
 ];
 
 pub fn latest_version() -> i64 {

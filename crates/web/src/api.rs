@@ -97,6 +97,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::risk::openapi(),
         crate::report::openapi(),
         crate::ledger::openapi(),
+        crate::duty::openapi(),
+        crate::incident::openapi(),
     ] {
         doc.merge(part);
     }

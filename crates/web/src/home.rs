@@ -85,6 +85,99 @@ async fn hazard_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo
         .collect())
 }
 
+/// The ledgers' items: the caller's open meeting decisions and drill improvement items.
+async fn ledger_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo>, DbError> {
+    if !ctx.can(Permission::LedgerView) {
+        return Ok(Vec::new());
+    }
+    let today = anjian_domain::time::today(anjian_db::now());
+    Ok(anjian_db::ledger::todo(&state.db, ctx)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let source = anjian_domain::ledger::LedgerKind::from_code(&t.kind)
+                .map(|k| k.label())
+                .unwrap_or("台账");
+            Todo {
+                href: t.href(),
+                title: format!("{}（{}：{}）", t.content, source, t.entry_title),
+                due: t.deadline.map(|d| format!("期限 {d}")).unwrap_or_default(),
+                class: if t.overdue(today) { "danger" } else { "" },
+            }
+        })
+        .collect())
+}
+
+/// The risk module's items: points flagged for re-assessment (three or more hazards in 90
+/// days) that the caller is responsible for, and for risk managers the count in their scope.
+async fn risk_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo>, DbError> {
+    let t = anjian_db::risk::todo(&state.db, ctx).await?;
+    let mut out: Vec<Todo> = t
+        .mine
+        .iter()
+        .map(|p| Todo {
+            href: format!("/risk-points/{}", p.id),
+            title: format!("风险点“{}”近90天内多次发现隐患，需重新评估", p.name),
+            due: String::new(),
+            class: "warning",
+        })
+        .collect();
+    if t.flagged_in_scope > 0 {
+        out.push(Todo {
+            href: "/risk-points?flagged=1".into(),
+            title: "需重新评估的风险点".into(),
+            due: format!("{} 个", t.flagged_in_scope),
+            class: "",
+        });
+    }
+    Ok(out)
+}
+
+/// Who is on duty today in the caller's organisation, and the open incident reports with their
+/// clocks.
+async fn duty_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo>, DbError> {
+    let mut out = Vec::new();
+    if ctx.can(Permission::DutyView) {
+        for d in anjian_db::duty::on_duty_today(&state.db, ctx).await? {
+            out.push(Todo {
+                href: format!("/duty/rosters/{}", d.roster_id),
+                title: format!(
+                    "今日值班（{}）：带班领导 {} {}",
+                    d.org_name, d.leader_name, d.leader_phone
+                ),
+                due: d
+                    .officers
+                    .iter()
+                    .map(|p| format!("{} {}", p.name, p.phone))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                class: if d.leader_name.is_empty() {
+                    "danger"
+                } else {
+                    ""
+                },
+            });
+        }
+    }
+    if ctx.can(Permission::IncidentView) {
+        for (i, c) in anjian_db::incident::todo(&state.db, ctx).await? {
+            let left = c.minutes_left.unwrap_or(0);
+            out.push(Todo {
+                href: format!("/incidents/{}", i.id),
+                title: format!("处置中的事件：{}", i.title),
+                due: crate::incident::pages::duration_label(left)
+                    + if left < 0 {
+                        "（续报已超时）"
+                    } else {
+                        "后须续报"
+                    },
+                class: if c.overdue() { "danger" } else { "warning" },
+            });
+        }
+    }
+    Ok(out)
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -110,7 +203,13 @@ async fn home(
     let page = HomePage {
         chrome: Chrome::new(&auth, "/", "首页").notice(q.notice.as_deref()),
         org_name,
-        todos: hazard_todos(&state, &ctx).await?,
+        todos: {
+            let mut t = duty_todos(&state, &ctx).await?;
+            t.extend(hazard_todos(&state, &ctx).await?);
+            t.extend(risk_todos(&state, &ctx).await?);
+            t.extend(ledger_todos(&state, &ctx).await?);
+            t
+        },
     };
     Ok(Html(page.render().map_err(PageError::from)?))
 }

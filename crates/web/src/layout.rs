@@ -39,6 +39,8 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ),
     ("/risks", "风险分级管控", Some(Permission::RiskView)),
     ("/ledgers", "安全工作台账", Some(Permission::LedgerView)),
+    ("/duty", "值班值守", Some(Permission::DutyView)),
+    ("/incidents", "事故信息报告", Some(Permission::IncidentView)),
     ("/statistics", "统计分析", Some(Permission::HazardView)),
     ("/reports", "工作总结", Some(Permission::HazardView)),
     ("/campaigns", "专项行动", Some(Permission::InspectionView)),

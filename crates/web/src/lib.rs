@@ -9,12 +9,14 @@ pub mod auth;
 pub mod campaign;
 pub mod checklist;
 pub mod docx;
+pub mod duty;
 pub mod error;
 pub mod extract;
 pub mod hazard;
 pub mod home;
 pub mod html;
 pub mod import;
+pub mod incident;
 pub mod inspection;
 pub mod inspection_task;
 pub mod layout;
@@ -117,6 +119,8 @@ pub fn route_table() -> RouteTable {
         .merge(risk::routes())
         .merge(report::routes())
         .merge(ledger::routes())
+        .merge(duty::routes())
+        .merge(incident::routes())
         .merge(api::routes())
 }
 

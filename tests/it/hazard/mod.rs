@@ -16,6 +16,7 @@ use anjian_testkit::{Fixture, TestApp};
 mod access;
 mod api;
 mod closed_loop;
+mod coupling;
 mod extension;
 mod ledger;
 mod major;

@@ -12,13 +12,13 @@ mod ledger;
 mod major;
 mod org_filter;
 mod overdue;
+mod paging;
 mod record;
+mod risk_point;
 mod workflow;
 
 pub use extension::{decide_extension, request_extension, DecisionInput, ExtensionInput};
-pub use import::{
-    col, import_rows, ledger_page, ImportRow, LedgerCursor, LedgerNames, RowError, MAX_ROWS,
-};
+pub use import::{col, import_rows, ImportRow, LedgerNames, RowError, MAX_ROWS};
 pub use ledger::{
     all, list, notice, search, todo, HazardFilter, LedgerPage, Notice, NoticeItem, Todo, TodoKind,
     COUNT_CAP, KEYWORD_COUNT_CAP, KEYWORD_INDEXED_CHARS, SHORT_KEYWORD_WINDOW,
@@ -31,6 +31,7 @@ pub use org_filter::{
     org_children, org_choice, org_suggestions, resolve_org, OrgChoice, SUGGESTION_LIMIT,
 };
 pub use overdue::{mark_overdue, MarkReport};
+pub use paging::{ledger_page, LedgerCursor};
 pub use record::{
     Extension, Hazard, HazardAttachment, HazardDetail, HazardEvent, Listing, MajorPlan,
 };
@@ -70,6 +71,8 @@ pub struct HazardInput {
     /// 整改期限, as typed. Required unless `immediate`.
     pub deadline: String,
     pub campaign_id: Option<i64>,
+    /// 关联风险点: the risk point it was found at, of the hazard's organisation or below it.
+    pub risk_point_id: Option<i64>,
     /// Attachments uploaded before the hazard was first saved (before-photos).
     pub before_attachment_ids: Vec<i64>,
     /// 立即整改: fixed on the spot; `create` records the rectification (dated the found date, by
@@ -95,6 +98,7 @@ pub struct NewHazard {
     pub found_by: String,
     pub deadline: chrono::NaiveDate,
     pub campaign_id: Option<i64>,
+    pub risk_point_id: Option<i64>,
     pub before_attachment_ids: Vec<i64>,
 }
 
@@ -226,6 +230,7 @@ impl HazardInput {
                 found_by,
                 deadline,
                 campaign_id: self.campaign_id,
+                risk_point_id: self.risk_point_id,
                 before_attachment_ids: dedup(&self.before_attachment_ids),
             }),
             // Every None above added a field error, so this is unreachable; stay total anyway.
@@ -365,13 +370,16 @@ pub(crate) async fn event(
 }
 
 /// Inserts a hazard inside the caller's transaction: checks permission (HazardReport) and that
-/// the organisation, campaign and attachments are in scope, writes the row (status 待整改), the
-/// first timeline event and the audit entry. Returns the new id.
+/// the organisation, campaign, risk point and attachments are in scope, writes the row (status
+/// 待整改), the first timeline event and the audit entry. Returns the new id.
 pub async fn insert_in_tx(tx: &mut Tx, ctx: &Ctx, h: &NewHazard, src: HazardSource) -> Result<i64> {
     ctx.require(Permission::HazardReport)?;
     org_for_hazard(tx, ctx, h.org_id).await?;
     if let Some(c) = h.campaign_id {
         crate::campaign::check_in_tx(tx, ctx, c, h.org_id).await?;
+    }
+    if let Some(p) = h.risk_point_id {
+        risk_point::check(tx, ctx, h.org_id, p, None).await?;
     }
     let now = crate::now();
     let (id,): (i64,) = tx
@@ -379,8 +387,8 @@ pub async fn insert_in_tx(tx: &mut Tx, ctx: &Ctx, h: &NewHazard, src: HazardSour
             &Q::new(
                 "INSERT INTO hazard (org_id, location, description, category, grade, major_criterion, found_on, \
                  found_by, reported_by, inspection_id, inspection_item_id, campaign_id, status, immediate, \
-                 deadline, original_deadline, row_version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, 1, $16, $16) \
+                 deadline, original_deadline, row_version, created_at, updated_at, risk_point_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, 1, $16, $16, $17) \
                  RETURNING id",
             )
             .bind(h.org_id)
@@ -398,7 +406,8 @@ pub async fn insert_in_tx(tx: &mut Tx, ctx: &Ctx, h: &NewHazard, src: HazardSour
             .bind(HazardStatus::Pending.code())
             .bind(false)
             .bind(h.deadline)
-            .bind(now),
+            .bind(now)
+            .bind(h.risk_point_id),
         )
         .await?;
     link_attachments(
@@ -468,7 +477,9 @@ pub async fn get_row(db: &Db, ctx: &Ctx, id: i64) -> Result<Hazard> {
     record::fetch(db, ctx, id).await
 }
 
-/// Edits the registration fields while the hazard is still 待整改. Before-photos may be added.
+/// Edits the registration fields while the hazard is still 待整改. Before-photos may be added;
+/// the risk point may change, by the registration's checks against the (possibly new)
+/// organisation, except that the point already referenced may be kept once stopped.
 /// The deadline edited here is the registered one, so the original deadline moves with it (no
 /// extension has been granted yet: extensions need 整改中 or 待整改 with a decision, and a
 /// decided extension leaves a trace in `hazard_extension`, which blocks editing the deadline).
@@ -501,6 +512,9 @@ pub async fn update(
             crate::campaign::check_in_tx(&mut tx, ctx, c, h.org_id).await?;
         }
     }
+    if let Some(p) = h.risk_point_id {
+        risk_point::check(&mut tx, ctx, h.org_id, p, before.risk_point_id).await?;
+    }
     let (ext,): (i64,) = tx
         .fetch_one(&Q::new("SELECT COUNT(*) FROM hazard_extension WHERE hazard_id = $1").bind(id))
         .await?;
@@ -520,8 +534,8 @@ pub async fn update(
             &Q::new(
                 "UPDATE hazard SET org_id = $1, location = $2, description = $3, category = $4, grade = $5, \
                  major_criterion = $6, found_on = $7, found_by = $8, deadline = $9, original_deadline = $10, \
-                 campaign_id = $11, row_version = row_version + 1, updated_at = $12 \
-                 WHERE id = $13 AND row_version = $14",
+                 campaign_id = $11, risk_point_id = $12, row_version = row_version + 1, updated_at = $13 \
+                 WHERE id = $14 AND row_version = $15",
             )
             .bind(h.org_id)
             .bind(h.location.as_str())
@@ -534,6 +548,7 @@ pub async fn update(
             .bind(deadline)
             .bind(original)
             .bind(h.campaign_id)
+            .bind(h.risk_point_id)
             .bind(crate::now())
             .bind(id)
             .bind(row_version),

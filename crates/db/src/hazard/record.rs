@@ -32,6 +32,8 @@ pub struct Hazard {
     pub inspection_id: Option<i64>,
     pub inspection_item_id: Option<i64>,
     pub campaign_id: Option<i64>,
+    /// 关联风险点 (the point's organisation is the hazard's or below it).
+    pub risk_point_id: Option<i64>,
     pub status: String,
     pub immediate: bool,
     pub deadline: NaiveDate,
@@ -89,7 +91,7 @@ impl Hazard {
 pub(crate) const COLS: &str =
     "h.id, h.org_id, o.name AS org_name, o.path AS org_path, h.location, \
      h.description, h.category, h.grade, h.major_criterion, h.found_on, h.found_by, h.reported_by, \
-     h.inspection_id, h.inspection_item_id, h.campaign_id, h.status, h.immediate, h.deadline, \
+     h.inspection_id, h.inspection_item_id, h.campaign_id, h.risk_point_id, h.status, h.immediate, h.deadline, \
      h.original_deadline, h.owner, h.measures, h.funds_fen, h.rectified_on, h.rectified_by, \
      h.rectification_note, h.verified_on, h.verified_by, h.verification_note, h.closed_at, \
      h.overdue_marked_on, h.row_version, h.created_at, h.updated_at";
@@ -350,6 +352,8 @@ pub(crate) const LISTING_SELECT: &str =
 pub struct HazardDetail {
     pub hazard: Hazard,
     pub campaign_name: Option<String>,
+    /// Name of the referenced risk point.
+    pub risk_point_name: Option<String>,
     pub reported_by_name: Option<String>,
     pub rectified_by_name: Option<String>,
     pub verified_by_name: Option<String>,
@@ -426,8 +430,20 @@ pub(crate) async fn detail(db: &Db, ctx: &Ctx, id: i64) -> Result<HazardDetail> 
             .map(|(n,)| n),
         None => None,
     };
+    // Looked up here rather than joined into every hazard SELECT: the ledger's queries are tuned
+    // for province scale and only this page shows the name.
+    let risk_point_name = match hazard.risk_point_id {
+        Some(p) => db
+            .fetch_optional::<(String,)>(
+                &Q::new("SELECT name FROM risk_point WHERE id = $1").bind(p),
+            )
+            .await?
+            .map(|(n,)| n),
+        None => None,
+    };
     Ok(HazardDetail {
         campaign_name,
+        risk_point_name,
         reported_by_name: user_name(db, hazard.reported_by).await?,
         rectified_by_name: user_name(db, hazard.rectified_by).await?,
         verified_by_name: user_name(db, hazard.verified_by).await?,

@@ -314,7 +314,53 @@ pub async fn figures(db: &Db, ctx: &Ctx, period: &Period, org_id: Option<i64>) -
     } else {
         (None, None, None)
     };
+    let (ledger, drills_fire_flood, units_drill_overdue) = if ctx.can(Permission::LedgerView) {
+        let l = crate::ledger::statistics(db, ctx, period, org_id).await?;
+        // Part (四) speaks of fire and flood drills: the scenarios that name fire (火) or flood (汛).
+        let (fire_flood,): (i64,) = db
+            .fetch_one(
+                &Q::new(
+                    "SELECT COUNT(*) FROM ledger_entry e JOIN org o ON o.id = e.org_id \
+                     WHERE e.kind = 'drill' AND e.deleted_at IS NULL AND o.path LIKE $1 \
+                     AND e.entry_date >= $2 AND e.entry_date <= $3 \
+                     AND (e.category LIKE '%火%' OR e.category LIKE '%汛%')",
+                )
+                .bind(like.clone())
+                .bind(period.first)
+                .bind(period.last),
+            )
+            .await?;
+        // Units whose last drill is older than the required interval, as of today: the plan
+        // section asks them to drill.
+        let overdue = crate::ledger::drill_board(db, ctx, anjian_domain::time::today(crate::now()))
+            .await?
+            .iter()
+            .filter(|r| r.plan_overdue || r.onsite_overdue)
+            .count() as i64;
+        (Some(l), Some(fire_flood), Some(overdue))
+    } else {
+        (None, None, None)
+    };
+    // The accident register (事故信息报告): only with it may the summary say "无人员伤亡事故".
+    let incidents = if ctx.can(Permission::IncidentView) {
+        Some(crate::incident::statistics(db, ctx, period, org_id).await?)
+    } else {
+        None
+    };
     Ok(Figures {
+        accidents: incidents.as_ref().map(|i| i.accidents),
+        deaths: incidents.as_ref().map(|i| i.deaths),
+        injuries: incidents
+            .as_ref()
+            .map(|i| i.serious_injuries + i.minor_injuries),
+        funding_fen: ledger.as_ref().map(|l| l.funding_fen),
+        publicity_events: ledger.as_ref().map(|l| l.publicity_events),
+        trainings: ledger.as_ref().map(|l| l.trainings),
+        drills: ledger.as_ref().map(|l| l.drills),
+        drills_fire_flood,
+        safety_meetings: ledger.as_ref().map(|l| l.safety_meetings),
+        responsibility_letters_signed: ledger.as_ref().map(|l| l.responsibility_letters_signed),
+        units_drill_overdue,
         risk_points,
         risks_major,
         risks_major_unassigned,

@@ -31,6 +31,8 @@ pub struct HazardDto {
     pub inspection_id: Option<i64>,
     pub inspection_item_id: Option<i64>,
     pub campaign_id: Option<i64>,
+    /// 关联风险点: the risk point it was found at (its organisation or one below it)
+    pub risk_point_id: Option<i64>,
     /// `pending` 待整改, `rectifying` 整改中, `awaiting_verification` 待验收, `closed` 已销号
     pub status: String,
     /// 立即整改
@@ -82,6 +84,7 @@ impl From<Hazard> for HazardDto {
             inspection_id: h.inspection_id,
             inspection_item_id: h.inspection_item_id,
             campaign_id: h.campaign_id,
+            risk_point_id: h.risk_point_id,
             status: h.status,
             immediate: h.immediate,
             deadline: h.deadline,
@@ -267,6 +270,8 @@ impl From<Listing> for ListingDto {
 pub struct HazardDetailDto {
     pub hazard: HazardDto,
     pub campaign_name: Option<String>,
+    /// Name of the risk point `hazard.risk_point_id`
+    pub risk_point_name: Option<String>,
     pub reported_by_name: Option<String>,
     pub rectified_by_name: Option<String>,
     pub verified_by_name: Option<String>,
@@ -282,6 +287,7 @@ impl From<HazardDetail> for HazardDetailDto {
         HazardDetailDto {
             hazard: d.hazard.into(),
             campaign_name: d.campaign_name,
+            risk_point_name: d.risk_point_name,
             reported_by_name: d.reported_by_name,
             rectified_by_name: d.rectified_by_name,
             verified_by_name: d.verified_by_name,
@@ -418,6 +424,10 @@ pub struct HazardBody {
     /// Required unless `immediate`
     pub deadline: String,
     pub campaign_id: Option<i64>,
+    /// 关联风险点: an active risk point of `org_id` or of an organisation below it
+    /// (GET /api/v1/risk-points lists them); omitted or null for none. On PUT, omitting it
+    /// removes the link, like every other field of the registration.
+    pub risk_point_id: Option<i64>,
     /// Uploaded first through /api/v1/attachments
     pub before_attachment_ids: Vec<i64>,
     /// 立即整改 (general hazards only): needs `after_attachment_ids`
@@ -439,6 +449,7 @@ impl From<HazardBody> for hazard::HazardInput {
             found_by: b.found_by,
             deadline: b.deadline,
             campaign_id: b.campaign_id,
+            risk_point_id: b.risk_point_id,
             before_attachment_ids: b.before_attachment_ids,
             immediate: b.immediate,
             after_attachment_ids: b.after_attachment_ids,

@@ -12,6 +12,7 @@ pub mod notice_docx;
 pub mod org_filter;
 pub mod pages;
 pub mod query;
+pub mod registration;
 pub mod view;
 
 use anjian_domain::role::Permission;
@@ -36,14 +37,14 @@ pub fn routes() -> RouteTable {
         .post("/hazards/import", report, import::preview)
         .post("/hazards/import/confirm", report, import::confirm)
         .post("/api/v1/hazards/import", report, import::api_import)
-        .get("/hazards/new", report, pages::new_page)
-        .post("/hazards", report, pages::create)
+        .get("/hazards/new", report, registration::new_page)
+        .post("/hazards", report, registration::create)
         .get("/hazards/notice", view, notice::notice_page)
         .get("/hazards/notice.docx", view, notice_docx::download)
         .get("/hazards/supervision", supervise, notice::supervision_page)
         .get("/hazards/{id}", view, pages::detail)
-        .get("/hazards/{id}/edit", report, pages::edit_page)
-        .post("/hazards/{id}", report, pages::update)
+        .get("/hazards/{id}/edit", report, registration::edit_page)
+        .post("/hazards/{id}", report, registration::update)
         .post("/hazards/{id}/assign", rectify, actions::assign)
         .post("/hazards/{id}/submit", rectify, actions::submit)
         .post("/hazards/{id}/verify", verify, actions::verify)

@@ -1,23 +1,22 @@
-//! Hazard pages: the ledger with its filters, registration (with photos in the same form), the
-//! detail page with the forms the caller may use, editing while 待整改, and the Excel export.
+//! Hazard pages: the ledger with its filters, the detail page with the forms the caller may use,
+//! and the Excel export. Registration and editing are `registration`.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use anjian_db::hazard::{self, HazardDetail, HazardFilter, HazardInput};
-use anjian_db::{campaign, org, DbError, FieldErrors, PageReq};
+use anjian_db::hazard::{self, HazardDetail, HazardFilter};
+use anjian_db::{campaign, FieldErrors, PageReq};
 use anjian_domain::dates::parse_date;
 use anjian_domain::hazard::{HazardGrade, HazardStatus, MAJOR_PLAN_PARTS};
 use anjian_domain::role::Permission;
 
-use super::forms::{store_files, FormData};
 use super::org_filter::{self, OrgField};
-use super::view::{self, OrgOption, Row};
+use super::view::{self, Row};
 use crate::auth::Auth;
-use crate::error::{AppError, PageError, PageResult};
+use crate::error::{PageError, PageResult};
 use crate::extract::Id;
 use crate::layout::{query_string, Chrome, Pager};
 use crate::AppState;
@@ -112,7 +111,7 @@ struct ListPage {
 
 /// Campaigns for pickers: those covering the caller's organisation. A failure leaves the picker
 /// empty rather than failing the page.
-async fn campaign_options(state: &AppState, auth: &Auth) -> Vec<(i64, String)> {
+pub(super) async fn campaign_options(state: &AppState, auth: &Auth) -> Vec<(i64, String)> {
     campaign::usable_for_org(&state.db, &auth.ctx(), auth.inner.user.org_id)
         .await
         .map(|v| v.into_iter().map(|c| (c.id, c.name)).collect())
@@ -175,250 +174,6 @@ pub async fn list(
     Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())
 }
 
-/// The registration form's values as typed.
-#[derive(Default, Clone)]
-pub struct HazardForm {
-    pub org_id: String,
-    pub location: String,
-    pub description: String,
-    pub category: String,
-    pub grade: String,
-    pub major_criterion: String,
-    pub found_on: String,
-    pub found_by: String,
-    pub deadline: String,
-    pub campaign_id: String,
-    pub immediate: bool,
-    pub rectification_note: String,
-    /// Photos stored by an earlier, refused submission of this form.
-    pub before_ids: Vec<i64>,
-    pub after_ids: Vec<i64>,
-}
-
-impl HazardForm {
-    fn from_data(d: &FormData, errs: &mut FieldErrors) -> HazardForm {
-        HazardForm {
-            org_id: d.get("org_id"),
-            location: d.get("location"),
-            description: d.get("description"),
-            category: d.get("category"),
-            grade: d.get("grade"),
-            major_criterion: d.get("major_criterion"),
-            found_on: d.get("found_on"),
-            found_by: d.get("found_by"),
-            deadline: d.get("deadline"),
-            campaign_id: d.get("campaign_id"),
-            immediate: d.has("immediate"),
-            rectification_note: d.get("rectification_note"),
-            before_ids: d.ids("before_attachment_ids", errs),
-            after_ids: d.ids("after_attachment_ids", errs),
-        }
-    }
-
-    fn from_hazard(h: &hazard::Hazard) -> HazardForm {
-        HazardForm {
-            org_id: h.org_id.to_string(),
-            location: h.location.clone(),
-            description: h.description.clone(),
-            category: h.category.clone(),
-            grade: h.grade.clone(),
-            major_criterion: h.major_criterion.clone(),
-            found_on: h.found_on.to_string(),
-            found_by: h.found_by.clone(),
-            deadline: h.deadline.to_string(),
-            campaign_id: h.campaign_id.map(|c| c.to_string()).unwrap_or_default(),
-            ..Default::default()
-        }
-    }
-
-    fn to_input(&self, errs: &mut FieldErrors) -> HazardInput {
-        let id = |v: &str, field: &str, label: &str, errs: &mut FieldErrors| {
-            let v = v.trim();
-            if v.is_empty() {
-                return None;
-            }
-            v.parse::<i64>().ok().or_else(|| {
-                errs.add(field, format!("{label}无效"));
-                None
-            })
-        };
-        HazardInput {
-            org_id: id(&self.org_id, "org_id", "所属单位", errs),
-            location: self.location.clone(),
-            description: self.description.clone(),
-            category: self.category.clone(),
-            grade: self.grade.clone(),
-            major_criterion: self.major_criterion.clone(),
-            found_on: self.found_on.clone(),
-            found_by: self.found_by.clone(),
-            deadline: self.deadline.clone(),
-            campaign_id: id(&self.campaign_id, "campaign_id", "专项行动", errs),
-            before_attachment_ids: self.before_ids.clone(),
-            immediate: self.immediate,
-            after_attachment_ids: self.after_ids.clone(),
-            rectification_note: self.rectification_note.clone(),
-        }
-    }
-
-    pub fn ids_text(ids: &[i64]) -> String {
-        ids.iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-}
-
-#[derive(Template)]
-#[template(path = "hazard/form.html")]
-struct FormPage {
-    chrome: Chrome,
-    action: String,
-    editing: bool,
-    row_version: i64,
-    form: HazardForm,
-    errors: FieldErrors,
-    orgs: Vec<OrgOption>,
-    campaigns: Vec<(i64, String)>,
-    grades: Vec<(&'static str, &'static str)>,
-    categories: [&'static str; 10],
-    before_text: String,
-    after_text: String,
-}
-
-async fn form_page(
-    state: &AppState,
-    auth: &Auth,
-    editing: Option<&hazard::Hazard>,
-    form: HazardForm,
-    errors: FieldErrors,
-) -> PageResult<Response> {
-    let (title, action) = match editing {
-        Some(h) => (format!("修改隐患 #{}", h.id), format!("/hazards/{}", h.id)),
-        None => ("登记隐患".to_string(), "/hazards".to_string()),
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let orgs = org::all_in_scope(&state.db, &auth.ctx(), false).await?;
-    let p = FormPage {
-        chrome: Chrome::new(auth, "/hazards", title.clone())
-            .crumb("/hazards", "隐患台账")
-            .crumb(&action, title),
-        action,
-        editing: editing.is_some(),
-        row_version: editing.map(|h| h.row_version).unwrap_or(0),
-        before_text: HazardForm::ids_text(&form.before_ids),
-        after_text: HazardForm::ids_text(&form.after_ids),
-        form,
-        errors,
-        orgs: view::org_options(&orgs, false),
-        campaigns: campaign_options(state, auth).await,
-        grades: view::grades(),
-        categories: view::CATEGORIES,
-    };
-    Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())
-}
-
-pub async fn new_page(State(state): State<AppState>, auth: Auth) -> PageResult<Response> {
-    let form = HazardForm {
-        grade: "general".into(),
-        found_on: hazard::today().to_string(),
-        found_by: auth.inner.user.name.clone(),
-        org_id: auth.inner.user.org_id.to_string(),
-        ..Default::default()
-    };
-    form_page(&state, &auth, None, form, FieldErrors::new()).await
-}
-
-/// Registration: the fields are checked first, then the photos are stored under the chosen
-/// organisation, then the hazard is created with them. If the data layer still refuses, the
-/// stored photo ids ride along in the re-rendered form so nobody uploads twice.
-pub async fn create(
-    State(state): State<AppState>,
-    auth: Auth,
-    data: FormData,
-) -> PageResult<Response> {
-    data.check()?;
-    let mut errs = FieldErrors::new();
-    let mut form = HazardForm::from_data(&data, &mut errs);
-    let mut input = form.to_input(&mut errs);
-    if !errs.is_empty() {
-        return form_page(&state, &auth, None, form, errs).await;
-    }
-    // Checked before any photo is stored; photos posted with the form count as evidence.
-    let mut probe = input.clone();
-    if data.files_of("after_photos").next().is_some() {
-        probe.after_attachment_ids.push(0);
-    }
-    if let Err(DbError::Invalid(e)) = probe.parse() {
-        return form_page(&state, &auth, None, form, e).await;
-    }
-    let org_id = input.org_id.unwrap_or(auth.inner.user.org_id);
-    let stored = async {
-        let b = store_files(&state, &auth, &data, "before_photos", org_id).await?;
-        let a = store_files(&state, &auth, &data, "after_photos", org_id).await?;
-        Ok::<_, AppError>((b, a))
-    }
-    .await;
-    match stored {
-        Ok((b, a)) => {
-            form.before_ids.extend(b);
-            form.after_ids.extend(a);
-        }
-        Err(AppError::Invalid(e)) => return form_page(&state, &auth, None, form, e).await,
-        Err(e) => return Err(e.into()),
-    }
-    input.before_attachment_ids = form.before_ids.clone();
-    input.after_attachment_ids = form.after_ids.clone();
-    match hazard::create(&state.db, &auth.ctx(), &input).await {
-        Ok(h) => Ok(Redirect::to(&format!("/hazards/{}?notice=created", h.id)).into_response()),
-        Err(DbError::Invalid(e)) => form_page(&state, &auth, None, form, e).await,
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn edit_page(
-    State(state): State<AppState>,
-    auth: Auth,
-    Id(id): Id,
-) -> PageResult<Response> {
-    let h = hazard::get_row(&state.db, &auth.ctx(), id).await?;
-    let form = HazardForm::from_hazard(&h);
-    form_page(&state, &auth, Some(&h), form, FieldErrors::new()).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    auth: Auth,
-    Id(id): Id,
-    data: FormData,
-) -> PageResult<Response> {
-    let h = hazard::get_row(&state.db, &auth.ctx(), id).await?;
-    data.check()?;
-    let mut errs = FieldErrors::new();
-    let mut form = HazardForm::from_data(&data, &mut errs);
-    let mut input = form.to_input(&mut errs);
-    if !errs.is_empty() {
-        return form_page(&state, &auth, Some(&h), form, errs).await;
-    }
-    if let Err(DbError::Invalid(e)) = input.parse() {
-        return form_page(&state, &auth, Some(&h), form, e).await;
-    }
-    match store_files(&state, &auth, &data, "before_photos", h.org_id).await {
-        Ok(b) => form.before_ids.extend(b),
-        Err(AppError::Invalid(e)) => return form_page(&state, &auth, Some(&h), form, e).await,
-        Err(e) => return Err(e.into()),
-    }
-    input.before_attachment_ids = form.before_ids.clone();
-    match hazard::update(&state.db, &auth.ctx(), id, data.row_version(), &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/hazards/{id}?notice=saved")).into_response()),
-        Err(DbError::Invalid(e)) => form_page(&state, &auth, Some(&h), form, e).await,
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Which action forms the caller sees on the detail page; the data layer checks again.
 #[derive(Default)]
 pub struct Can {
@@ -478,6 +233,8 @@ struct DetailPage {
     d: HazardDetail,
     row: Row,
     can: Can,
+    /// The linked risk point is a link only for those who may open its page.
+    can_view_risk: bool,
     today: String,
     /// The action whose form was refused, its errors and what was posted.
     failed: String,
@@ -551,6 +308,7 @@ pub async fn render_detail(
             .crumb(format!("/hazards/{id}"), title)
             .notice(notice),
         can: Can::of(auth, &d),
+        can_view_risk: auth.ctx().can(Permission::RiskView),
         row: Row::new(d.hazard.clone(), today),
         today: today.to_string(),
         d,

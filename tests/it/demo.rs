@@ -172,6 +172,13 @@ async fn the_report_page_links_each_figure_and_the_docx_reads_back() {
         "<a class=\"figure\" href=\"/statistics/records?period=2023H1&#38;figure=inspections\">80</a>"
     ));
     assert!(html.contains("figure=hazards_general_found\">106</a>"));
+    // Ledger and accident figures link to their registers filtered to the half-year.
+    assert!(html.contains("href=\"/ledgers/funding?from=2023-01-01&#38;to=2023-06-30\">11.93</a>"));
+    assert!(html.contains("href=\"/ledgers/publicity?from=2023-01-01&#38;to=2023-06-30\">16</a>"));
+    let res = app
+        .get("/ledgers/funding?from=2023-01-01&to=2023-06-30", &who)
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::OK);
     // The link leads to the 80 inspections it counts.
     let res = app
         .get("/statistics/records?period=2023H1&figure=inspections", &who)

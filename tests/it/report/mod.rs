@@ -160,3 +160,47 @@ async fn risk_figures_count_the_register_as_it_stood_at_the_period_end() {
     let earlier = figures(Period::year(last_year - 1).unwrap()).await;
     assert_eq!(earlier.risk_points, Some(0));
 }
+
+#[tokio::test]
+async fn the_check_finds_published_duty_days_without_a_leader() {
+    use anjian_db::duty::{create_roster, publish, RosterInput};
+    let w = world().await;
+    let app = &w.app;
+    // Ordinary working days (no holiday, no key period): publishing allows a missing leader, the
+    // summary's "严格执行领导带班" would not hold for them.
+    let r = create_roster(
+        &app.db,
+        &w.officer.ctx,
+        &RosterInput {
+            org_id: w.f.unit_a.id,
+            name: "四月值班表".into(),
+            start_date: "2025-04-15".into(),
+            end_date: "2025-04-17".into(),
+            officers: "周值班 13800000001".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("roster");
+    publish(&app.db, &w.officer.ctx, r.id, r.row_version)
+        .await
+        .expect("publish");
+    let ctx = &w.supervisor.ctx;
+    let path = report::subtree_path(&app.db, ctx, None).await.unwrap();
+    let found = check::check(&app.db, ctx, &Period::year(2025).unwrap(), &path)
+        .await
+        .unwrap();
+    let f = found
+        .iter()
+        .find(|f| f.code == "duty_without_leader")
+        .expect("the roster is found");
+    assert_eq!(
+        (f.ids.clone(), f.record_kind.as_str()),
+        (vec![r.id], "roster")
+    );
+    // The year before knows nothing of it.
+    let before = check::check(&app.db, ctx, &Period::year(2024).unwrap(), &path)
+        .await
+        .unwrap();
+    assert!(before.iter().all(|f| f.code != "duty_without_leader"));
+}

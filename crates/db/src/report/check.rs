@@ -21,7 +21,7 @@ pub struct Finding {
     pub count: i64,
     /// Ids of the records concerned (at most 200), of the kind `record_kind` names.
     pub ids: Vec<i64>,
-    /// `hazard` or `org`.
+    /// `hazard`, `org`, `roster` or `incident`.
     pub record_kind: String,
 }
 
@@ -111,5 +111,46 @@ pub async fn check(db: &Db, ctx: &Ctx, period: &Period, path: &str) -> Result<Ve
         silent,
         "org",
     ));
+    // Published duty shifts of the period without a leader on duty: "严格执行领导带班" would not
+    // hold for those days. The ids are the rosters'.
+    let leaderless = ids(
+        db,
+        &Q::new(
+            "SELECT DISTINCT r.id FROM duty_shift s JOIN duty_roster r ON r.id = s.roster_id \
+             JOIN org o ON o.id = r.org_id \
+             WHERE o.path LIKE $1 AND r.status = 'published' AND s.duty_date >= $2 \
+             AND s.duty_date <= $3 AND TRIM(s.leader_name) = '' ORDER BY r.id",
+        )
+        .bind(like.clone())
+        .bind(period.first)
+        .bind(period.last),
+    )
+    .await?;
+    out.extend(finding(
+        "duty_without_leader",
+        "已发布的值班表中有缺少带班领导的班次：总结中“严格执行领导带班”的表述与记录不符".into(),
+        leaderless,
+        "roster",
+    ));
+    // Events of the period whose reporting clock has run out (the initial report or the next
+    // follow-up is late): the summary must not present the reporting as timely.
+    if ctx.can(Permission::IncidentView) {
+        let late: Vec<i64> = crate::incident::todo(db, ctx)
+            .await?
+            .into_iter()
+            .filter(|(i, c)| {
+                c.overdue()
+                    && i.org_path.starts_with(path)
+                    && period.contains(anjian_domain::time::today(i.occurred_at))
+            })
+            .map(|(i, _)| i.id)
+            .collect();
+        out.extend(finding(
+            "reports_past_deadline",
+            "事故/突发事件信息报告已超过报告时限：请补报后再发布总结".into(),
+            late,
+            "incident",
+        ));
+    }
     Ok(out)
 }

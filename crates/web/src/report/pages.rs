@@ -11,6 +11,8 @@ use anjian_db::report::text::{Section, Segment};
 use anjian_db::report::Figures;
 use anjian_db::statistics::Figure;
 use anjian_db::FieldErrors;
+use anjian_domain::ledger::LedgerKind;
+use anjian_domain::period::Period;
 
 use super::{build, export};
 use crate::auth::Auth;
@@ -73,12 +75,34 @@ fn org_param(v: &str) -> Result<Option<i64>, FieldErrors> {
 }
 
 /// Where a figure's records are listed: the statistics' record lists for inspection and hazard
-/// figures. Figures of other registers link to them as those modules provide record lists.
-pub fn figure_link(key: &str, base: &str) -> Option<String> {
-    Figure::parse(key).map(|_| format!("/statistics/records?{base}&figure={key}"))
+/// figures, the ledger lists and the accident register filtered to the period for theirs. Figures
+/// without an exact list (the risk register as it stood at the period's end, fire and flood
+/// drills) are shown without a link rather than linked to a list that counts something else.
+pub fn figure_link(key: &str, base: &str, period: &Period, org_id: &str) -> Option<String> {
+    if Figure::parse(key).is_some() {
+        return Some(format!("/statistics/records?{base}&figure={key}"));
+    }
+    let range = query_string(&[
+        ("org_id", org_id.trim().to_string()),
+        ("from", period.first.to_string()),
+        ("to", period.last.to_string()),
+    ]);
+    let ledger = |kind: LedgerKind| Some(format!("/ledgers/{}?{range}", kind.segment()));
+    match key {
+        "funding" => ledger(LedgerKind::Funding),
+        "publicity_events" => ledger(LedgerKind::Publicity),
+        "trainings" => ledger(LedgerKind::Training),
+        "drills" => ledger(LedgerKind::Drill),
+        "safety_meetings" => ledger(LedgerKind::Meeting),
+        "responsibility_letters_signed" => ledger(LedgerKind::Letter),
+        "accidents" | "deaths" | "injuries" => {
+            Some(format!("/incidents?event_kind=accident&{range}"))
+        }
+        _ => None,
+    }
 }
 
-fn shown(sections: &[Section], base: &str) -> Vec<ShownSection> {
+fn shown(sections: &[Section], base: &str, period: &Period, org_id: &str) -> Vec<ShownSection> {
     sections
         .iter()
         .map(|s| ShownSection {
@@ -99,7 +123,7 @@ fn shown(sections: &[Section], base: &str) -> Vec<ShownSection> {
                             Segment::Figure { key, text } => Piece {
                                 text: text.clone(),
                                 figure: true,
-                                link: figure_link(key, base),
+                                link: figure_link(key, base, period, org_id),
                             },
                         })
                         .collect()
@@ -140,17 +164,18 @@ pub async fn index(
     ]);
     page.q.period = period.code();
     page.title = s.title.clone();
-    page.sections = shown(&s.sections, &base);
+    page.sections = shown(&s.sections, &base, &period, &q.org_id);
     let ctx = auth.ctx();
     let path = anjian_db::report::subtree_path(&state.db, &ctx, org_id).await?;
     page.findings = anjian_db::report::check::check(&state.db, &ctx, &period, &path)
         .await?
         .into_iter()
         .map(|f| {
-            let prefix = if f.record_kind == "org" {
-                "/orgs/"
-            } else {
-                "/hazards/"
+            let prefix = match f.record_kind.as_str() {
+                "org" => "/orgs/",
+                "roster" => "/duty/rosters/",
+                "incident" => "/incidents/",
+                _ => "/hazards/",
             };
             ShownFinding {
                 message: f.message,

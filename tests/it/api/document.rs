@@ -172,3 +172,37 @@ async fn openapi_paths_are_exactly_the_api_routes() {
         "spec and routes drifted.\n  routes missing from the spec: {undocumented:?}\n  spec entries without a route: {phantom:?}"
     );
 }
+
+/// Merging the modules' parts keeps the first schema of each name, so a name two modules use for
+/// different shapes would make one of them document the other's responses (schemathesis caught
+/// `StatisticsDto` of the ledgers describing the incident statistics). Every name must mean one
+/// schema, in the core document and across every module.
+#[test]
+fn no_two_modules_give_one_schema_name_to_different_schemas() {
+    use std::collections::BTreeMap;
+    let core = anjian_web::api::core_document();
+    let mut seen: BTreeMap<String, (usize, Value)> = BTreeMap::new();
+    let mut clashes = Vec::new();
+    let parts = std::iter::once(core).chain(anjian_web::api::module_parts());
+    for (i, part) in parts.enumerate() {
+        let Some(components) = part.components else {
+            continue;
+        };
+        for (name, schema) in components.schemas {
+            let v = serde_json::to_value(&schema).unwrap();
+            match seen.get(&name) {
+                Some((j, other)) if *other != v => {
+                    clashes.push(format!("{name} (parts {j} and {i})"))
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name, (i, v));
+                }
+            }
+        }
+    }
+    assert!(
+        clashes.is_empty(),
+        "schema names used for different schemas: {clashes:?}"
+    );
+}

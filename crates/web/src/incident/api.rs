@@ -365,7 +365,7 @@ pub async fn get(
 /// A 续报 or 终报. Figures are the totals as of this report; omitted ones stay as they were.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReportBody {
+pub struct IncidentReportBody {
     /// `follow_up` or `final`.
     pub kind: String,
     #[serde(default)]
@@ -386,7 +386,7 @@ pub struct ReportBody {
     pub row_version: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/reports", tag = "事故信息报告", request_body = ReportBody,
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/reports", tag = "事故信息报告", request_body = IncidentReportBody,
     params(("id" = i64, Path, description = "事件 id")),
     responses((status = 200, body = IncidentDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
@@ -402,7 +402,7 @@ pub async fn append(
     let ctx = auth.ctx();
     // Scope before the body: an id outside the caller's scope is 404 whatever is sent.
     incident::get(&state.db, &ctx, id).await?;
-    let b: ReportBody = json_body(&headers, &body)?;
+    let b: IncidentReportBody = json_body(&headers, &body)?;
     let input = ReportInput {
         kind: b.kind,
         content: b.content,
@@ -445,7 +445,7 @@ pub struct DutyFiguresDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct StatisticsDto {
+pub struct IncidentStatisticsDto {
     pub first: NaiveDate,
     pub last: NaiveDate,
     pub accidents: i64,
@@ -465,14 +465,14 @@ pub struct StatisticsDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/incidents/statistics", tag = "事故信息报告", params(StatisticsQuery),
-    responses((status = 200, body = StatisticsDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = IncidentStatisticsDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn statistics(
     State(state): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<StatisticsQuery>,
-) -> ApiResult<Json<StatisticsDto>> {
+) -> ApiResult<Json<IncidentStatisticsDto>> {
     let period = match q.period.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(p) => Period::parse(p)
             .map_err(|e| AppError::Invalid(FieldErrors::single("period", e.to_string())))?,
@@ -483,7 +483,7 @@ pub async fn statistics(
         }
     };
     let s = incident::statistics(&state.db, &auth.ctx(), &period, q.org_id).await?;
-    Ok(Json(StatisticsDto {
+    Ok(Json(IncidentStatisticsDto {
         first: s.first,
         last: s.last,
         accidents: s.accidents,
@@ -534,7 +534,7 @@ pub async fn statistics(
 /// Report time limits (defaults: 国务院令第493号 Art. 9 and 13).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RulesDto {
+pub struct IncidentRulesDto {
     /// Minutes from the occurrence to the 首报 (default 60).
     pub initial_minutes: i64,
     /// Days in which a casualty change calls for a 补报 (default 30).
@@ -545,9 +545,9 @@ pub struct RulesDto {
     pub follow_up_hours: i64,
 }
 
-impl From<IncidentRules> for RulesDto {
+impl From<IncidentRules> for IncidentRulesDto {
     fn from(r: IncidentRules) -> Self {
-        RulesDto {
+        IncidentRulesDto {
             initial_minutes: r.report.initial_minutes,
             casualty_change_days: r.report.casualty_change_days,
             casualty_change_days_traffic_fire: r.report.casualty_change_days_traffic_fire,
@@ -557,21 +557,24 @@ impl From<IncidentRules> for RulesDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/incident-rules", tag = "事故信息报告",
-    responses((status = 200, body = RulesDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = IncidentRulesDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get_rules(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<RulesDto>> {
+pub async fn get_rules(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<IncidentRulesDto>> {
     Ok(Json(incident::rules(&state.db, &auth.ctx()).await?.into()))
 }
 
-#[utoipa::path(put, path = "/api/v1/incident-rules", tag = "事故信息报告", request_body = RulesDto,
-    responses((status = 200, body = RulesDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+#[utoipa::path(put, path = "/api/v1/incident-rules", tag = "事故信息报告", request_body = IncidentRulesDto,
+    responses((status = 200, body = IncidentRulesDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn put_rules(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(b): ApiJson<RulesDto>,
-) -> ApiResult<Json<RulesDto>> {
+    ApiJson(b): ApiJson<IncidentRulesDto>,
+) -> ApiResult<Json<IncidentRulesDto>> {
     let r = IncidentRules {
         report: ReportRules {
             initial_minutes: b.initial_minutes,

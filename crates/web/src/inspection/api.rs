@@ -172,7 +172,7 @@ pub struct ItemHazardBody {
 
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
-pub struct ItemBody {
+pub struct InspectionItemBody {
     pub checklist_item_id: Option<i64>,
     /// `pass`, `fail` or `na` (合格、不合格、不适用 also accepted)
     pub result: String,
@@ -198,7 +198,7 @@ pub struct InspectionBody {
     pub illegal_operation: bool,
     /// Required when `illegal_operation`.
     pub illegal_description: String,
-    pub items: Vec<ItemBody>,
+    pub items: Vec<InspectionItemBody>,
     /// Photos uploaded with POST /api/v1/attachments for the inspected organisation.
     pub attachment_ids: Vec<i64>,
 }

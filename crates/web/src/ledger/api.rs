@@ -53,13 +53,13 @@ pub fn routes() -> RouteTable {
         EntryDto,
         EntryPage,
         EntryDetailDto,
-        ItemDto,
-        ItemBody,
+        LedgerItemDto,
+        LedgerItemBody,
         LedgerBody,
-        StatisticsDto,
+        LedgerStatisticsDto,
         CategoryDto,
         UnitDto,
-        TodoDto
+        LedgerTodoDto
     ))
 )]
 pub struct LedgerApi;
@@ -147,7 +147,7 @@ pub struct EntryPage {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ItemDto {
+pub struct LedgerItemDto {
     pub id: i64,
     pub content: String,
     pub owner_user_id: Option<i64>,
@@ -160,7 +160,7 @@ pub struct ItemDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntryDetailDto {
     pub entry: EntryDto,
-    pub items: Vec<ItemDto>,
+    pub items: Vec<LedgerItemDto>,
     pub attendee_user_ids: Vec<i64>,
     pub attachment_ids: Vec<i64>,
 }
@@ -168,7 +168,7 @@ pub struct EntryDetailDto {
 /// An action or improvement item as sent.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
-pub struct ItemBody {
+pub struct LedgerItemBody {
     pub content: String,
     pub owner_user_id: Option<i64>,
     /// YYYY-MM-DD
@@ -208,7 +208,7 @@ pub struct LedgerBody {
     pub signatories: String,
     pub targets: String,
     pub attendee_user_ids: Vec<i64>,
-    pub items: Vec<ItemBody>,
+    pub items: Vec<LedgerItemBody>,
     pub attachment_ids: Vec<i64>,
 }
 
@@ -352,7 +352,7 @@ pub async fn get(
         items: d
             .items
             .into_iter()
-            .map(|i| ItemDto {
+            .map(|i| LedgerItemDto {
                 id: i.id,
                 content: i.content,
                 owner_user_id: i.owner_user_id,
@@ -437,7 +437,7 @@ pub struct UnitDto {
 
 /// Ledger figures of a period, as the half-year summary cites them.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct StatisticsDto {
+pub struct LedgerStatisticsDto {
     pub first: chrono::NaiveDate,
     pub last: chrono::NaiveDate,
     pub funding_fen: i64,
@@ -466,18 +466,18 @@ pub struct StatisticsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/ledgers/statistics", tag = "安全工作台账", params(StatisticsQuery),
-    responses((status = 200, body = StatisticsDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = LedgerStatisticsDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn statistics(
     State(state): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<StatisticsQuery>,
-) -> ApiResult<Json<StatisticsDto>> {
+) -> ApiResult<Json<LedgerStatisticsDto>> {
     let period = Period::parse(&q.period)
         .map_err(|e| AppError::Invalid(FieldErrors::single("period", e.to_string())))?;
     let s = ledger::statistics(&state.db, &auth.ctx(), &period, q.org_id).await?;
-    Ok(Json(StatisticsDto {
+    Ok(Json(LedgerStatisticsDto {
         funding_wan_yuan: s.funding_wan_yuan(),
         first: s.first,
         last: s.last,
@@ -518,7 +518,7 @@ pub async fn statistics(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TodoDto {
+pub struct LedgerTodoDto {
     pub item_id: i64,
     pub entry_id: i64,
     pub kind: String,
@@ -528,14 +528,17 @@ pub struct TodoDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/ledgers/todo", tag = "安全工作台账",
-    responses((status = 200, body = Vec<TodoDto>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Vec<LedgerTodoDto>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn todo(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<TodoDto>>> {
+pub async fn todo(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<LedgerTodoDto>>> {
     let items = ledger::todo(&state.db, &auth.ctx()).await?;
     Ok(Json(
         items
             .into_iter()
-            .map(|t| TodoDto {
+            .map(|t| LedgerTodoDto {
                 item_id: t.item_id,
                 entry_id: t.entry_id,
                 kind: t.kind,

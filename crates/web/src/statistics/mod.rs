@@ -72,19 +72,11 @@ pub fn resolve_period(period: &str, from: &str, to: &str) -> Result<Period, Fiel
     Period::parse(period).map_err(|e| FieldErrors::single("period", e.to_string()))
 }
 
-/// The rate as people read it: one decimal, no trailing ".0" for whole percentages.
+/// The rate as people read it: one decimal, no trailing ".0" for whole percentages — the same
+/// wording the summary report uses (`anjian_db::report::percent`).
 pub fn percent(rate: Option<f64>) -> String {
-    match rate {
-        None => "—".into(),
-        Some(r) => {
-            let p = (r * 1000.0).round() / 10.0;
-            if p.fract() == 0.0 {
-                format!("{p:.0}%")
-            } else {
-                format!("{p:.1}%")
-            }
-        }
-    }
+    rate.map(anjian_db::report::percent)
+        .unwrap_or_else(|| "—".into())
 }
 
 #[cfg(test)]

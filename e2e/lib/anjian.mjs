@@ -223,7 +223,7 @@ export async function cjkLines(page) {
 }
 
 // ---------------------------------------------------------------------------
-// Helpers of the workflow tests (hazard_flow.test.mjs and later flows).
+// Helpers of the workflow tests (see also lib/flow.mjs).
 // (Imports are hoisted, so this one may sit here next to the helpers that use it.)
 import zlib from 'node:zlib';
 
@@ -312,13 +312,4 @@ export async function assertCleanPage(problems, where) {
   const summary = problems.summary();
   if (summary) throw new Error(`${where}: the page had problems:\n${summary}`);
   problems.reset();
-}
-
-/** Full-page screenshot into $E2E_SHOTS_DIR (default /tmp/e2e-shots); returns the file path. */
-export async function screenshot(page, name) {
-  const dir = process.env.E2E_SHOTS_DIR || '/tmp/e2e-shots';
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
 }

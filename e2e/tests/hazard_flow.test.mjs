@@ -1,22 +1,21 @@
-// Browser test of the hazard closed loop (隐患闭环), entirely through the pages as people use them:
-//   1. inspector1 (phone) records an inspection with the 消防安全检查表; one item 不合格 → a hazard 待整改;
-//   2. officer1 (desktop) finds it in the to-do list, fills 五落实, submits the rectification with an
+// Browser test of the hazard closed loop (隐患闭环), entirely through the pages as people use them,
+// at a desktop and at a phone viewport:
+//   1. inspector1 records an inspection with the 消防安全检查表; one item 不合格 → a hazard 待整改;
+//   2. officer1 finds it in the to-do list, fills 五落实, submits the rectification with an
 //      after-photo → 待验收, and cannot verify its own rectification;
 //   3. supervisor verifies it → 已销号, and the timeline names who did what.
-// Every page is checked for console errors, CSP violations and failed sub-resources; screenshots of
-// each step go to /tmp/e2e-shots/ (E2E_SHOTS_DIR) for a person to look at.
+// Every page is checked for console errors, CSP violations, failed sub-resources and sideways
+// scrolling; a failing step leaves a screenshot and the page HTML in the artifacts directory.
 //
 // Run: cd e2e && ANJIAN_BIN=../target/release/anjian bash run.sh
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
+import { makePng, selectByText } from '../lib/anjian.mjs';
 import {
-  assertCleanPage, launchChromium, login, makePng, screenshot, selectByText, startDemoServer,
-  watchDocuments, watchPage,
-} from '../lib/anjian.mjs';
+  WAIT, addDays, field, forEachViewport, imageLoads, session, sharedEnv,
+} from '../lib/flow.mjs';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
-const DESKTOP = { viewport: { width: 1366, height: 900 }, locale: 'zh-CN' };
 const SITE = '城东直属库';
 const CHECKLIST = '消防安全检查表';
 const FAILED_ITEM = 2; // 消防车通道、疏散通道、安全出口畅通… (a general, not a 重大隐患判定, item)
@@ -25,84 +24,26 @@ const HAZARD = {
   location: '2号仓房北侧消防通道',
 };
 const PLAN = { owner: '周安全员', measures: '清理通道堆放物，划设禁停标线，纳入每日巡查', funds: '1200.50' };
-const WAIT = { timeout: 10_000 };
 
-/** `YYYY-MM-DD` plus `days`, in calendar days (no time zone involved). */
-function addDays(isoDate, days) {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+const env = sharedEnv();
+const statusTag = (page) => page.getByRole('heading', { level: 1 }).locator('span.tag').first();
 
-describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
-  let server;
-  let browser;
+forEachViewport('hazard closed loop', { timeout: 120_000 }, (vp) => {
   // Shared between the steps, which build on each other.
   const flow = { inspectionId: null, hazardId: null, today: null, deadline: null };
 
-  before(async () => {
-    server = await startDemoServer();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
-
-  /**
-   * Opens a context as `who`, logs in, runs `body(page, check)` where `check(where, shot)` asserts
-   * the page is clean and takes its screenshot. Adds the page url and server log to failures.
-   */
-  async function as(who, options, body) {
-    const context = await browser.newContext(options);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT.timeout);
-    const problems = await watchPage(page);
-    const badDocuments = watchDocuments(page);
-    const check = async (where, shot) => {
-      await assertCleanPage(problems, where);
-      assert.deepEqual(badDocuments, [], `${where}: pages answered with an error status`);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 1, `${where}: the page scrolls sideways by ${overflow}px at ${options.viewport.width}px width`);
-      if (shot) await screenshot(page, shot);
-    };
-    try {
-      const { username, password } = server.accounts[who];
-      await login(page, server.baseURL, username, password);
-      assert.equal(new URL(page.url()).pathname, '/', `${who} did not land on / after login (${page.url()})`);
-      await check(`${who}: home page after login`);
-      await body(page, check, context);
-    } catch (err) {
-      err.message += `\n(${who}, page url: ${page.url()})\n${server.logTail()}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
-
-  /** Clicks a control that submits a form or follows a link and waits for the next page to load. */
-  async function go(page, locator) {
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
-  }
-
-  const statusTag = (page) => page.getByRole('heading', { level: 1 }).locator('span.tag').first();
-  /** The text of the <dd> that follows the <dt> `label` in the detail page's field lists. */
-  const field = async (page, label) => (await page.locator(`dl.fields dt:text-is("${label}") + dd`).innerText()).trim();
-
-  test('1. inspector1 records an inspection on a phone; the failed item becomes a hazard 待整改', async () => {
-    await as('inspector1', PHONE, async (page, check) => {
-      // The side menu is folded on phones: open it, then 安全检查 → 登记检查.
-      await page.getByRole('navigation', { name: '主菜单' }).getByText('菜单').click();
-      await go(page, page.getByRole('link', { name: '安全检查', exact: true }));
-      await check('inspection list', 'hazard-flow-01-inspections-phone');
-      await go(page, page.getByRole('link', { name: '登记检查' }));
+  test('1. inspector1 records an inspection; the failed item becomes a hazard 待整改', async () => {
+    await session(env, 'inspector1', vp, 'hazard-flow-1-inspection', async ({ page, check, go, menu }) => {
+      // 安全检查 → 登记检查 (on a phone the side menu is folded: menu() opens it).
+      await menu('安全检查');
+      await check('inspection list', 'hazard-flow-01-inspections');
+      await go(page.getByRole('link', { name: '登记检查' }));
 
       // Step 1: what is inspected and with which checklist.
       await selectByText(page.getByLabel('受检单位'), SITE);
       await selectByText(page.getByLabel('检查表'), CHECKLIST);
-      await check('inspection step 1', 'hazard-flow-02-new-step1-phone');
-      await go(page, page.getByRole('button', { name: '下一步' }));
+      await check('inspection step 1', 'hazard-flow-02-new-step1');
+      await go(page.getByRole('button', { name: '下一步' }));
 
       // Step 2: one result per checklist item.
       await page.getByRole('heading', { name: /^检查项目（共\d+项）$/ }).waitFor(WAIT);
@@ -132,8 +73,8 @@ describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
       await item.getByLabel('隐患部位').fill(HAZARD.location);
       await item.getByLabel('整改期限').fill(flow.deadline);
       await page.getByRole('textbox', { name: '检查情况' }).fill('对城东直属库开展消防安全检查，发现消防通道堵塞1处，已当场要求整改。');
-      await check('inspection step 2 filled', 'hazard-flow-03-new-step2-phone');
-      await go(page, page.getByRole('button', { name: '保存检查记录' }));
+      await check('inspection step 2 filled', 'hazard-flow-03-new-step2');
+      await go(page.getByRole('button', { name: '保存检查记录' }));
 
       // The inspection page: the failed item links to its new hazard.
       const m = /^\/inspections\/(\d+)$/.exec(new URL(page.url()).pathname);
@@ -147,9 +88,9 @@ describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
       flow.hazardId = Number((await hazardLink.innerText()).replace('隐患#', ''));
       assert.equal(await page.getByRole('row').filter({ has: page.locator('.tag.ok', { hasText: '合格' }) }).count(), n - 1,
         'the other items should be shown as 合格');
-      await check('inspection detail', 'hazard-flow-04-inspection-detail-phone');
+      await check('inspection detail', 'hazard-flow-04-inspection-detail');
 
-      await go(page, hazardLink);
+      await go(hazardLink);
       assert.equal(new URL(page.url()).pathname, `/hazards/${flow.hazardId}`);
       assert.equal((await statusTag(page).innerText()).trim(), '待整改');
       assert.equal(await field(page, '隐患描述'), HAZARD.description);
@@ -157,22 +98,22 @@ describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
       assert.equal(await field(page, '整改期限'), flow.deadline);
       assert.equal(await field(page, '隐患等级'), '一般隐患');
       assert.equal(await field(page, '来源检查'), `检查记录 #${flow.inspectionId}`);
-      await check('hazard registered', 'hazard-flow-05-hazard-pending-phone');
+      await check('hazard registered', 'hazard-flow-05-hazard-pending');
     });
   });
 
   test('2. officer1 fills 五落实 and submits the rectification with a photo; it cannot verify its own work', async () => {
     assert.ok(flow.hazardId, 'step 1 did not register a hazard');
-    await as('officer1', DESKTOP, async (page, check, context) => {
+    await session(env, 'officer1', vp, 'hazard-flow-2-rectification', async ({ page, check, go, context, server }) => {
       // The home page's to-do list leads to the ledger filtered on what awaits rectification.
       const todo = page.getByRole('link', { name: '待整改的隐患' });
       await todo.waitFor(WAIT);
-      await screenshot(page, 'hazard-flow-06-officer-home');
-      await go(page, todo);
+      await check('officer home', 'hazard-flow-06-officer-home');
+      await go(todo);
       await check('ledger: to rectify', 'hazard-flow-07-ledger-to-rectify');
       const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: `#${flow.hazardId}`, exact: true }) });
       await row.getByText('待整改').waitFor(WAIT);
-      await go(page, row.getByRole('link', { name: HAZARD.description }));
+      await go(row.getByRole('link', { name: HAZARD.description }));
       assert.equal(new URL(page.url()).pathname, `/hazards/${flow.hazardId}`);
 
       // 五落实: owner, measures, funds (the deadline was set at registration).
@@ -180,7 +121,7 @@ describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
       await assign.getByLabel('整改责任人').fill(PLAN.owner);
       await assign.getByLabel('整改措施').fill(PLAN.measures);
       await assign.getByLabel('整改资金（元）').fill(PLAN.funds);
-      await go(page, assign.getByRole('button', { name: '保存整改安排' }));
+      await go(assign.getByRole('button', { name: '保存整改安排' }));
       await page.getByRole('status').filter({ hasText: '已保存' }).waitFor(WAIT);
       assert.equal((await statusTag(page).innerText()).trim(), '整改中');
       await check('五落实 saved', 'hazard-flow-08-assigned');
@@ -192,14 +133,11 @@ describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
         name: '整改后-消防通道.png', mimeType: 'image/png', buffer: makePng(),
       });
       await submit.getByLabel('整改说明').fill('堆放物已清走，通道已划设禁停标线。');
-      await go(page, submit.getByRole('button', { name: '提交验收' }));
+      await go(submit.getByRole('button', { name: '提交验收' }));
       await page.getByRole('status').filter({ hasText: '已提交' }).waitFor(WAIT);
       assert.equal((await statusTag(page).innerText()).trim(), '待验收');
       // The after-photo is listed with a thumbnail that really loads.
-      const photo = page.getByRole('img', { name: '整改后-消防通道.png' });
-      await photo.waitFor(WAIT);
-      await page.waitForLoadState('networkidle');
-      assert.ok(await photo.evaluate((img) => img.complete && img.naturalWidth > 0), 'the after-photo thumbnail did not load');
+      await imageLoads(page.getByRole('img', { name: '整改后-消防通道.png' }), 'the after-photo thumbnail');
       await check('rectification submitted', 'hazard-flow-09-submitted');
 
       // Negative: no verification form for the rectifier…
@@ -223,14 +161,14 @@ describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
 
   test('3. supervisor verifies; the hazard is 已销号 and the timeline names who did what', async () => {
     assert.ok(flow.hazardId, 'step 1 did not register a hazard');
-    await as('supervisor', DESKTOP, async (page, check) => {
+    await session(env, 'supervisor', vp, 'hazard-flow-3-verification', async ({ page, check, go, server }) => {
       const todo = page.getByRole('link', { name: '待我复查验收的隐患' });
       await todo.waitFor(WAIT);
-      await go(page, todo);
+      await go(todo);
       await check('ledger: to verify', 'hazard-flow-10-ledger-to-verify');
       const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: `#${flow.hazardId}`, exact: true }) });
       await row.getByText('待验收').waitFor(WAIT);
-      await go(page, row.getByRole('link', { name: `#${flow.hazardId}`, exact: true }));
+      await go(row.getByRole('link', { name: `#${flow.hazardId}`, exact: true }));
 
       // What the unit reported is there to check against.
       assert.equal(await field(page, '整改责任人'), PLAN.owner);
@@ -242,7 +180,7 @@ describe('hazard closed loop in Chromium', { timeout: 120_000 }, () => {
       const verify = page.locator('section').filter({ has: page.getByRole('heading', { name: '复查验收' }) });
       await verify.getByLabel('验收日期').fill(flow.today);
       await verify.getByLabel('验收意见').fill('现场复查，消防通道已畅通，同意销号。');
-      await go(page, verify.getByRole('button', { name: '验收通过，销号' }));
+      await go(verify.getByRole('button', { name: '验收通过，销号' }));
       await page.getByRole('status').filter({ hasText: '已验收销号' }).waitFor(WAIT);
       assert.equal((await statusTag(page).innerText()).trim(), '已销号');
       assert.equal(await field(page, '验收日期'), `${flow.today}（陈监管）`);

@@ -1,74 +1,46 @@
-// Browser tests: the release binary with `serve --demo`, Debian's Chromium, the real login form.
-// Run: cd e2e && npm ci && ANJIAN_BIN=../target/release/anjian npm test
+// Browser tests of signing in: the binary with `serve --demo`, Debian's Chromium, the real login
+// form, at a desktop and at a phone viewport.
+// Run: cd e2e && ANJIAN_BIN=../target/release/anjian bash run.sh
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { cjkLines, launchChromium, login, startDemoServer, watchPage } from '../lib/anjian.mjs';
+import { test } from 'node:test';
+import { cjkLines, login, watchPage } from '../lib/anjian.mjs';
+import {
+  WAIT, forEachViewport, saveArtifacts, session, sharedEnv, withContext,
+} from '../lib/flow.mjs';
 
-describe('anjian in Chromium', { timeout: 180_000 }, () => {
-  let server;
-  let browser;
+const env = sharedEnv();
 
-  before(async () => {
-    server = await startDemoServer();
-    browser = await launchChromium();
-  });
+test('demo accounts are printed with random passwords', () => {
+  const { accounts } = env.server;
+  for (const name of ['supervisor', 'admin', 'auditor', 'officer1']) {
+    assert.ok(accounts[name], `demo account ${name} missing from stdout:\n${env.server.stdout}`);
+    assert.ok(accounts[name].password.length >= 8, `password of ${name} looks too short`);
+    assert.match(accounts[name].role, /[\u4e00-\u9fff]/, `role of ${name} should be a Chinese role name`);
+  }
+  assert.equal(accounts.supervisor.role, '局监管人员');
+  const passwords = new Set(Object.values(accounts).map((a) => a.password));
+  assert.equal(passwords.size, Object.keys(accounts).length, 'demo passwords should differ between accounts');
+});
 
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
-
-  test('demo accounts are printed with random passwords', () => {
-    const { accounts } = server;
-    for (const name of ['supervisor', 'admin', 'auditor', 'officer1']) {
-      assert.ok(accounts[name], `demo account ${name} missing from stdout:\n${server.stdout}`);
-      assert.ok(accounts[name].password.length >= 8, `password of ${name} looks too short`);
-      assert.match(accounts[name].role, /[\u4e00-\u9fff]/, `role of ${name} should be a Chinese role name`);
-    }
-    assert.equal(accounts.supervisor.role, '局监管人员');
-    const passwords = new Set(Object.values(accounts).map((a) => a.password));
-    assert.equal(passwords.size, Object.keys(accounts).length, 'demo passwords should differ between accounts');
-  });
-
-  test('supervisor logs in and sees the 待办事项 home page without console errors or CSP violations', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    const problems = await watchPage(page);
-    try {
-      const { username, password } = server.accounts.supervisor;
-      await login(page, server.baseURL, username, password);
-
-      const url = new URL(page.url());
-      assert.equal(url.pathname, '/', `after login the browser should land on /, got ${page.url()}`);
-      await page.getByRole('heading', { name: '待办事项' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+forEachViewport('signing in', { timeout: 60_000 }, (vp) => {
+  test('supervisor logs in and sees the 待办事项 home page; the session survives a reload', async () => {
+    await session(env, 'supervisor', vp, 'login-supervisor', async ({ page, context, check, server }) => {
+      await page.getByRole('heading', { name: '待办事项' }).first().waitFor(WAIT);
       assert.ok((await page.title()).trim().length > 0, 'home page has an empty <title>');
-
-      const cookies = await context.cookies(server.baseURL);
-      assert.ok(cookies.length > 0, 'no cookie set after login');
-
-      // Reload once: a logged-in session must survive a plain GET of /.
+      assert.ok((await context.cookies(server.baseURL)).length > 0, 'no cookie set after login');
       await page.reload({ waitUntil: 'load' });
       assert.equal(new URL(page.url()).pathname, '/', 'session did not survive a reload');
-      await page.getByRole('heading', { name: '待办事项' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-
-      await problems.collectCsp();
-      assert.deepEqual(problems.csp, [], `CSP violations:\n${problems.summary()}`);
-      assert.deepEqual(problems.consoleErrors, [], `console errors:\n${problems.summary()}`);
-      assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${problems.summary()}`);
-      assert.deepEqual(problems.badResponses, [], `sub-resources answered 4xx/5xx:\n${problems.summary()}`);
-      assert.deepEqual(problems.failedRequests, [], `failed requests:\n${problems.summary()}`);
-    } catch (err) {
-      err.message += `\n(page url: ${page.url()})\n${server.logTail()}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
+      await page.getByRole('heading', { name: '待办事项' }).first().waitFor(WAIT);
+      await check('home page after a reload', 'login-01-home');
+    });
   });
 
   test('a wrong password shows a Chinese error message and stays on /login', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+    const { server, browser } = env;
+    const context = await browser.newContext(vp.options);
     const page = await context.newPage();
+    page.setDefaultTimeout(WAIT.timeout);
     const problems = await watchPage(page);
     try {
       await page.goto(`${server.baseURL}/login`, { waitUntil: 'load' });
@@ -82,6 +54,10 @@ describe('anjian in Chromium', { timeout: 180_000 }, () => {
       const newLines = (await cjkLines(page)).filter((l) => !before.has(l));
       assert.ok(newLines.length > 0, `no new Chinese message appeared after a wrong password; page text:\n${await page.locator('body').innerText()}`);
       assert.ok(await page.locator('input[name="password"]').isVisible(), 'the login form is gone after a wrong password');
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth,
+      }));
+      assert.ok(scrollWidth <= innerWidth + 1, `/login scrolls sideways: ${scrollWidth}px in ${innerWidth}px`);
 
       // The wrong attempt must not have produced a session: / still sends us to the login page.
       await page.goto(`${server.baseURL}/`, { waitUntil: 'load' });
@@ -91,8 +67,8 @@ describe('anjian in Chromium', { timeout: 180_000 }, () => {
       assert.deepEqual(problems.csp, [], `CSP violations:\n${problems.summary()}`);
       assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${problems.summary()}`);
     } catch (err) {
-      err.message += `\n(page url: ${page.url()})\n${server.logTail()}`;
-      throw err;
+      const files = await saveArtifacts(page, `login-wrong-password-${vp.name}`);
+      throw withContext(err, `\n(page url: ${page.url()})\nfailure artifacts: ${files.join(', ')}`);
     } finally {
       await context.close();
     }

@@ -105,6 +105,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "ended" => "会话已结束",
         "password" => "密码已修改",
         "uploaded" => "附件已上传",
+        "detached" => "附件已删除",
         "imported" => "导入完成",
         "submitted" => "已提交",
         "verified" => "已验收销号",

@@ -507,6 +507,23 @@ async fn zero_reports_during_key_periods_and_the_missed_ones() {
         panic!("a future day refused");
     };
     assert_eq!(e.get("report_date"), Some("报告日期不能晚于今天"));
+    // Only units that keep a duty roster owe zero reports: unit B has none yet.
+    let publish = |p: &Person, org_id: i64| {
+        let (db, ctx) = (&w.app.db, p.ctx.clone());
+        async move {
+            let r = duty::create_roster(db, &ctx, &input(org_id, "2023-01-20", "2023-01-22"))
+                .await
+                .unwrap();
+            duty::publish(db, &ctx, r.id, r.row_version).await.unwrap();
+        }
+    };
+    publish(&w.officer, w.f.unit_a.id).await;
+    let before = duty::missing_zero_reports(&w.app.db, &w.supervisor.ctx, day(10), today)
+        .await
+        .unwrap();
+    assert!(before.iter().any(|m| m.org_id == w.f.unit_a.id));
+    assert!(before.iter().all(|m| m.org_id != w.f.unit_b.id));
+    publish(&w.officer_b, w.f.unit_b.id).await;
     let bureau = duty::missing_zero_reports(&w.app.db, &w.supervisor.ctx, day(10), today)
         .await
         .unwrap();

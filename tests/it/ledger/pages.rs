@@ -111,3 +111,93 @@ async fn a_training_with_a_sign_in_photo_is_recorded_through_the_form_and_counte
         .text();
     assert!(board.contains("差 8 学时"), "12 − 4 = 8 short");
 }
+
+#[tokio::test]
+async fn a_wrong_attachment_is_taken_off_an_entry_and_the_removal_is_audited() {
+    let c = cast().await;
+    let login = c.app.login_as(&c.officer.user).await;
+    let e = record(
+        &c.app,
+        &c.officer.ctx,
+        LedgerKind::Drill,
+        &drill(c.f.unit_a.id, "2023-05-20", "onsite"),
+    )
+    .await;
+    // The entry page's upload field is `files` (several at once).
+    let m = anjian_testkit::multipart(&[], "模糊的照片.png", PNG);
+    let r = c
+        .app
+        .send(
+            Request::post(format!(
+                "/ledgers/entries/{}/attachments?csrf_token={}",
+                e.id, login.csrf
+            ))
+            .header(header::COOKIE, format!("anjian_session={}", login.cookie))
+            .header(header::CONTENT_TYPE, m.0.clone())
+            .body(Body::from(multipart_files(&m)))
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let d = ledger::get(&c.app.db, &c.officer.ctx, e.id).await.unwrap();
+    assert_eq!(d.attachments.len(), 1);
+    let aid = d.attachments[0].attachment_id.to_string();
+    let remove = format!("/ledgers/entries/{}/attachments/remove", e.id);
+    // Another unit's officer cannot see the entry, so the removal reads as not found.
+    let other = c.app.login_as(&c.officer_b.user).await;
+    let r = c
+        .app
+        .post(&remove, &other, &[("attachment_id", aid.as_str())])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // An attachment that is not on this entry is not found either; a missing id names the field.
+    let r = c
+        .app
+        .post(&remove, &login, &[("attachment_id", "999999")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = c.app.post(&remove, &login, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("请选择要删除的附件"));
+    let audits = c.app.audit_count().await;
+    let r = c
+        .app
+        .post(&remove, &login, &[("attachment_id", aid.as_str())])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = c.app.get(&r.location(), &login).await.text();
+    assert!(html.contains("附件已删除"));
+    assert!(!html.contains("模糊的照片.png"));
+    assert!(ledger::get(&c.app.db, &c.officer.ctx, e.id)
+        .await
+        .unwrap()
+        .attachments
+        .is_empty());
+    assert_eq!(c.app.audit_count().await, audits + 1);
+    let last = c.app.last_audit().await;
+    assert_eq!(
+        (last.entity.as_str(), last.action.as_str()),
+        ("ledger_entry", "detach")
+    );
+    assert!(last
+        .before_json
+        .unwrap_or_default()
+        .contains("模糊的照片.png"));
+    // The file itself stays: what was once evidence can still be traced.
+    let r = c.app.get(&format!("/attachments/{aid}"), &login).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+/// A testkit multipart body with its file field renamed from `file` to `files`. The boundary is
+/// random per body, so the content type must come from the same call.
+fn multipart_files(m: &(String, Vec<u8>)) -> Vec<u8> {
+    let needle = b"name=\"file\";";
+    let at =
+        m.1.windows(needle.len())
+            .position(|w| w == needle)
+            .expect("file field");
+    let mut out = m.1[..at].to_vec();
+    out.extend_from_slice(b"name=\"files\";");
+    out.extend_from_slice(&m.1[at + needle.len()..]);
+    out
+}

@@ -163,13 +163,25 @@ async fn open_hazards_elevate_a_point_and_three_in_ninety_days_flag_it_until_rea
         .unwrap();
     assert!(point_now(&w.app, p.id).await.flagged);
 
-    // Linking refuses points of another unit (not found) and lets a point of the same site in.
+    // Linking follows the registration's rule: a point of another unit reads as missing, a point
+    // of the unit above the hazard's site is refused, a point of the same site is let in.
     let hb = register(&w.app, &w.officer, w.f.site_a.id, "配电箱未上锁", 0, 5).await;
     let pb = point(&w.app, &w.head_b, &w.f.site_b, "乙配电室", "equipment").await;
-    assert!(matches!(
-        risk::link_hazard(db, &w.officer.ctx, hb.id, Some(pb.id)).await,
-        Err(DbError::NotFound)
-    ));
+    let Err(DbError::Invalid(e)) = risk::link_hazard(db, &w.officer.ctx, hb.id, Some(pb.id)).await
+    else {
+        panic!("another unit's point refused");
+    };
+    assert_eq!(e.get("risk_point_id"), Some("风险点不存在"));
+    let above = point(&w.app, &w.head, &w.f.unit_a, "甲单位配电室", "equipment").await;
+    let Err(DbError::Invalid(e)) =
+        risk::link_hazard(db, &w.officer.ctx, hb.id, Some(above.id)).await
+    else {
+        panic!("a point above the hazard's site refused");
+    };
+    assert_eq!(
+        e.get("risk_point_id"),
+        Some("风险点不属于隐患所在单位/库点，请选择本单位/库点的风险点")
+    );
     assert!(matches!(
         risk::link_hazard(db, &w.head_b.ctx, hb.id, Some(pb.id)).await,
         Err(DbError::NotFound)

@@ -268,7 +268,10 @@ pub(crate) struct Missing {
 }
 
 /// Missed zero reports of the units at or below `path` in `first..=last`, counting only days that
-/// have ended (before today in Shanghai).
+/// have ended (before today in Shanghai). Zero reports are part of the duty system, so they are
+/// owed by the units that keep one: those with a published roster at or below them. The
+/// supervised enterprises the bureau inspects keep their own duty and would otherwise show every
+/// key-period day as missed.
 pub(crate) async fn missing_under(
     db: &Db,
     ctx: &Ctx,
@@ -294,12 +297,14 @@ pub(crate) async fn missing_under(
     let units: Vec<(i64, String, String)> = db
         .fetch_all(
             &Q::new(
-                "SELECT id, name, path FROM org WHERE kind = 'unit' AND active = $1 AND path LIKE $2 AND path LIKE $3 \
-                 ORDER BY sort_order, path",
+                "SELECT o.id, o.name, o.path FROM org o WHERE o.kind = 'unit' AND o.active = $1 AND o.path LIKE $2 \
+                 AND o.path LIKE $3 AND EXISTS (SELECT 1 FROM duty_roster r JOIN org ro ON ro.id = r.org_id \
+                 WHERE r.status = $4 AND ro.path LIKE o.path || '%') ORDER BY o.sort_order, o.path",
             )
             .bind(true)
             .bind(format!("{path}%"))
-            .bind(ctx.scope_like()),
+            .bind(ctx.scope_like())
+            .bind("published"),
         )
         .await?;
     for (id, name, upath) in units {

@@ -14,7 +14,7 @@ mod org_filter;
 mod overdue;
 mod paging;
 mod record;
-mod risk_point;
+pub(crate) mod risk_point;
 mod workflow;
 
 pub use extension::{decide_extension, request_extension, DecisionInput, ExtensionInput};

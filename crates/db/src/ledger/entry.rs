@@ -137,7 +137,7 @@ const COLS: &str = "e.id, e.kind, e.org_id, o.name AS org_name, o.path AS org_pa
 const FROM: &str = " FROM ledger_entry e JOIN org o ON o.id = e.org_id \
      LEFT JOIN campaign c ON c.id = e.campaign_id";
 
-fn by_id(ctx: Option<&Ctx>, id: i64) -> Q {
+pub(super) fn by_id(ctx: Option<&Ctx>, id: i64) -> Q {
     let mut q = Q::new(&format!(
         "SELECT {COLS}{FROM} WHERE e.id = $1 AND e.deleted_at IS NULL"
     ))
@@ -321,7 +321,7 @@ async fn org_path(tx: &mut Tx, ctx: &Ctx, org_id: i64) -> Result<String> {
 
 /// Checks the references of a parsed entry inside the transaction: the campaign covers the
 /// unit, attendees are people of the unit, owners and attachments are in the caller's scope.
-async fn check_refs(tx: &mut Tx, ctx: &Ctx, e: &NewEntry) -> Result<()> {
+pub(super) async fn check_refs(tx: &mut Tx, ctx: &Ctx, e: &NewEntry) -> Result<()> {
     let path = org_path(tx, ctx, e.org_id).await?;
     if let Some(c) = e.campaign_id {
         crate::campaign::check_in_tx(tx, ctx, c, e.org_id).await?;
@@ -416,29 +416,7 @@ async fn write_children(tx: &mut Tx, id: i64, e: &NewEntry) -> Result<()> {
         )
         .await?;
     }
-    link_attachments(tx, id, &e.attachment_ids).await
-}
-
-async fn link_attachments(tx: &mut Tx, id: i64, ids: &[i64]) -> Result<()> {
-    for a in ids {
-        let there: Option<(i64,)> = tx
-            .fetch_optional(
-                &Q::new("SELECT entry_id FROM ledger_attachment WHERE entry_id = $1 AND attachment_id = $2")
-                    .bind(id)
-                    .bind(*a),
-            )
-            .await?;
-        if there.is_none() {
-            tx.execute(
-                &Q::new("INSERT INTO ledger_attachment (entry_id, attachment_id, created_at) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(*a)
-                    .bind(crate::now()),
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    super::attachments::link(tx, id, &e.attachment_ids).await
 }
 
 /// The column values of an entry, in the order of `VALUE_COLS`.
@@ -634,29 +612,6 @@ pub async fn delete(db: &Db, ctx: &Ctx, id: i64, row_version: i64) -> Result<()>
         Change::new("ledger_entry", id, "delete")
             .org(Some(before.org_id))
             .before(&before),
-    )
-    .await?;
-    tx.commit().await
-}
-
-/// Links uploaded attachments to an entry (sign-in sheets added after the event).
-pub async fn add_attachments(db: &Db, ctx: &Ctx, id: i64, ids: &[i64]) -> Result<()> {
-    ctx.require(Permission::LedgerRecord)?;
-    let mut tx = db.begin().await?;
-    let entry: Entry = tx.fetch_one(&by_id(Some(ctx), id)).await?;
-    let probe = NewEntry {
-        org_id: entry.org_id,
-        attachment_ids: ids.to_vec(),
-        ..Default::default()
-    };
-    check_refs(&mut tx, ctx, &probe).await?;
-    link_attachments(&mut tx, id, ids).await?;
-    audit::record(
-        &mut tx,
-        ctx,
-        Change::new("ledger_entry", id, "attach")
-            .org(Some(entry.org_id))
-            .after(serde_json::json!({ "attachment_ids": ids })),
     )
     .await?;
     tx.commit().await

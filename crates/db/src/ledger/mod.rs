@@ -8,13 +8,15 @@
 //! CONTRACT (used by the half-year summary, issue 7, and the home page): `statistics`,
 //! `LedgerStatistics` and `todo`, `LedgerTodo` keep these names and shapes.
 
+mod attachments;
 mod entry;
 mod import;
 mod input;
 mod stats;
 
+pub use attachments::{add_attachments, remove_attachment};
 pub use entry::{
-    add_attachments, create, delete, get, get_row, item_done, list, people_for_picker, todo,
+    create, delete, get, get_row, item_done, list, people_for_picker, todo,
     update, Entry, EntryAttachment, EntryDetail, Item, LedgerFilter, LedgerTodo,
 };
 pub use import::{columns, import_rows, RowError, MAX_ROWS};

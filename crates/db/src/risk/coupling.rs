@@ -75,42 +75,22 @@ pub async fn link_hazard(
         ctx.require(Permission::RiskManage)?;
     }
     let mut tx = db.begin().await?;
-    let hazard: Option<(i64, String, Option<i64>)> = tx
+    let hazard: Option<(i64, Option<i64>)> = tx
         .fetch_optional(
             &Q::new(
-                "SELECT h.org_id, o.path, h.risk_point_id FROM hazard h JOIN org o ON o.id = h.org_id \
+                "SELECT h.org_id, h.risk_point_id FROM hazard h JOIN org o ON o.id = h.org_id \
                  WHERE h.id = $1 AND h.deleted_at IS NULL AND o.path LIKE $2",
             )
             .bind(hazard_id)
             .bind(ctx.scope_like()),
         )
         .await?;
-    let Some((org_id, hazard_path, before)) = hazard else {
+    let Some((org_id, before)) = hazard else {
         return Err(DbError::NotFound);
     };
+    // The same rule as registering or editing the hazard, so the two ends cannot disagree.
     if let Some(p) = risk_point_id {
-        let point: Option<(String, bool)> = tx
-            .fetch_optional(
-                &Q::new(
-                    "SELECT o.path, p.active FROM risk_point p JOIN org o ON o.id = p.org_id \
-                     WHERE p.id = $1 AND o.path LIKE $2",
-                )
-                .bind(p)
-                .bind(ctx.scope_like()),
-            )
-            .await?;
-        let Some((point_path, active)) = point else {
-            return Err(DbError::NotFound);
-        };
-        if !active && before != Some(p) {
-            return Err(DbError::invalid("risk_point_id", "风险点已停用"));
-        }
-        if !(hazard_path.starts_with(&point_path) || point_path.starts_with(&hazard_path)) {
-            return Err(DbError::invalid(
-                "risk_point_id",
-                "风险点与隐患不属于同一单位",
-            ));
-        }
+        crate::hazard::risk_point::check(&mut tx, ctx, org_id, p, before).await?;
     }
     tx.execute(
         &Q::new("UPDATE hazard SET risk_point_id = $1 WHERE id = $2")

@@ -71,6 +71,11 @@ pub fn routes() -> RouteTable {
         .post("/ledgers/entries/{id}", record, pages::update)
         .post("/ledgers/entries/{id}/delete", record, pages::delete)
         .post("/ledgers/entries/{id}/attachments", record, pages::attach)
+        .post(
+            "/ledgers/entries/{id}/attachments/remove",
+            record,
+            pages::detach,
+        )
         // The owner of an item may close it without LedgerRecord: the data layer decides.
         .post("/ledgers/items/{id}/done", view, pages::item_done);
     let t = ledger_routes!(t, "funding", view, record);

@@ -386,7 +386,10 @@ pub async fn update(
     Id(id): Id,
     data: FormData,
 ) -> PageResult<Response> {
-    let e = ledger::get_row(&state.db, &auth.ctx(), id).await?;
+    let mut e = ledger::get_row(&state.db, &auth.ctx(), id).await?;
+    // A form shown again (field errors, refresh) keeps the version it was first read at, so a
+    // save after someone else's cannot slip through by way of the re-rendered page.
+    e.row_version = data.row_version();
     Ok(
         match submit(&state, &auth, e.kind(), Some(&e), &data).await? {
             Ok(_) => Redirect::to(&format!("/ledgers/entries/{id}?notice=saved")).into_response(),
@@ -483,6 +486,29 @@ pub async fn attach(
     let ids = view::store_files(&state, &auth, &data, "files", e.org_id).await?;
     ledger::add_attachments(&state.db, &ctx, id, &ids).await?;
     Ok(Redirect::to(&format!("/ledgers/entries/{id}?notice=uploaded")).into_response())
+}
+
+/// Takes one attachment off an entry; the form names it in `attachment_id`.
+pub async fn detach(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    data: FormData,
+) -> PageResult<Response> {
+    let ctx = auth.ctx();
+    // The entry first: an entry out of scope is not found whatever the form holds.
+    ledger::get_row(&state.db, &ctx, id).await?;
+    data.check()?;
+    let mut errs = FieldErrors::default();
+    let attachment = data.opt_i64("attachment_id", "附件", &mut errs);
+    let Some(attachment) = attachment.filter(|_| errs.is_empty()) else {
+        if errs.is_empty() {
+            errs.add("attachment_id", "请选择要删除的附件");
+        }
+        return Err(AppError::Invalid(errs).into());
+    };
+    ledger::remove_attachment(&state.db, &ctx, id, attachment).await?;
+    Ok(Redirect::to(&format!("/ledgers/entries/{id}?notice=detached")).into_response())
 }
 
 pub async fn item_done(

@@ -579,9 +579,15 @@ async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
 /// Runs the daily jobs (overdue marking, …) at start and then every ten minutes. Each job claims
 /// its day in the database first, so it runs once a day however often this ticks and however
 /// many instances share the database; ticking often means a restart or a missed midnight never
-/// leaves a day unmarked.
+/// leaves a day unmarked. `ANJIAN_JOB_INTERVAL_SECS` sets another interval (the process tests
+/// tick every second to make two instances race for the same day).
 async fn daily_jobs(db: anjian_db::Db) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    let secs = std::env::var("ANJIAN_JOB_INTERVAL_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(600);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(secs));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;

@@ -12,7 +12,13 @@ pub fn open(data_dir: &std::path::Path) -> Result<Operator, String> {
         .to_str()
         .ok_or("附件目录路径必须是有效的 UTF-8")?
         .to_string();
-    Operator::new(Fs::default().root(&root))
+    // Each write goes to its own temporary file, fsynced, then renamed over the object. Without
+    // this opendal writes in place with O_TRUNC: two uploads of the same content at once failed
+    // with 500 ("writer got too much data"), a download during a re-upload read a cut-off file,
+    // and a crash mid-rewrite left an already acknowledged attachment truncated. Inside the root
+    // so the rename never crosses filesystems; a crash leaves at most a stray partial file here.
+    let partial = format!("{root}/.partial");
+    Operator::new(Fs::default().root(&root).atomic_write_dir(&partial))
         .map(|b| b.finish())
         .map_err(|e| format!("无法打开附件存储：{e}"))
 }

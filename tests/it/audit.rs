@@ -50,7 +50,7 @@ async fn every_organisation_change_writes_exactly_one_entry_with_before_and_afte
     let steps: [(String, Vec<(&str, &str)>, &str); 4] = [
         (
             format!("/orgs/{id}"),
-            vec![("kind", "site"), ("name", "改名库点")],
+            vec![("kind", "site"), ("name", "改名库点"), ("row_version", "1")],
             "update",
         ),
         (

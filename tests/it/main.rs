@@ -10,6 +10,7 @@ mod backup;
 mod campaign;
 mod checklist;
 mod cli;
+mod concurrency;
 mod demo;
 mod duty;
 mod hazard;

@@ -3,6 +3,7 @@
 
 use axum::http::{Method, StatusCode};
 
+use anjian_db::Q;
 use anjian_domain::role::Role;
 use anjian_testkit::{Fixture, TestApp};
 
@@ -115,6 +116,12 @@ async fn perform(
         Action::OrgList => app.get("/orgs", &login).await.status,
         Action::OrgView => app.get(&format!("/orgs/{}", site.id), &login).await.status,
         Action::OrgEdit => {
+            // The version the form would carry: earlier roles' edits moved it on.
+            let (v,): (i64,) = app
+                .db
+                .fetch_one(&Q::new("SELECT row_version FROM org WHERE id = $1").bind(site.id))
+                .await
+                .expect("version");
             app.post(
                 &format!("/orgs/{}", site.id),
                 &login,
@@ -122,6 +129,7 @@ async fn perform(
                     ("kind", "site"),
                     ("name", "改名后的库点"),
                     ("sort_order", "1"),
+                    ("row_version", &v.to_string()),
                 ],
             )
             .await

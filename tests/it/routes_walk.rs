@@ -146,6 +146,7 @@ async fn every_route_with_an_id_answers_404_outside_the_callers_scope() {
     module_ids.extend(crate::ledger::foreign_ids(&app, &f).await);
     module_ids.extend(crate::duty::foreign_ids(&app, &f).await);
     module_ids.extend(crate::incident::foreign_ids(&app, &f).await);
+    module_ids.extend(crate::report::foreign_ids(&app, &f).await);
     let id_for = |path: &str| -> i64 {
         if let Some((_, id)) = module_ids.iter().find(|(frag, _)| path.contains(frag)) {
             *id

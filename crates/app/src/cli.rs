@@ -649,19 +649,22 @@ async fn report(
             }
             e => err(e),
         })?;
-    let summary = || {
-        anjian_db::report::text::render_default(&figures)
-            .map_err(|(key, e)| anyhow::anyhow!("总结模板“{key}”有误：{e}"))
-    };
+    // The wording in force (the bureau's templates); a failing one falls back to its default.
+    let (text, warnings) = anjian_db::report::templates::summary(db, ctx, &figures)
+        .await
+        .map_err(err)?;
+    for w in warnings {
+        eprintln!("{w}");
+    }
     let bytes: Vec<u8> = match format {
         "json" => {
             let mut v = serde_json::to_vec_pretty(&figures)?;
             v.push(b'\n');
             v
         }
-        "md" => anjian_web::report::export::markdown(&summary()?).into_bytes(),
-        "html" => anjian_web::report::export::html(&summary()?).into_bytes(),
-        "docx" => anjian_web::report::export::docx(&summary()?).map_err(err)?,
+        "md" => anjian_web::report::export::markdown(&text).into_bytes(),
+        "html" => anjian_web::report::export::html(&text).into_bytes(),
+        "docx" => anjian_web::report::export::docx(&text).map_err(err)?,
         other => anyhow::bail!("--format：不支持的格式 {other}，可选 json、md、html、docx"),
     };
     match output {

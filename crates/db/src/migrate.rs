@@ -33,6 +33,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_risks"),
     migration!(7, "0007_ledgers"),
     migration!(8, "0008_duty_incidents"),
+    migration!(9, "0009_row_versions"),
+    migration!(10, "0010_report_templates"),
 ];
 
 pub fn latest_version() -> i64 {

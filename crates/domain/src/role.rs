@@ -85,6 +85,10 @@ pub enum Permission {
     IncidentReport,
     /// Maintain the holiday calendar and the report time limits.
     DutySettings,
+    /// Save drafts of the safety work summary and new versions of their narrative.
+    ReportWrite,
+    /// Edit the summary's wording templates (措辞模板) and restore their defaults.
+    ReportSettings,
 }
 
 use Permission as P;
@@ -169,6 +173,8 @@ impl Role {
                 P::IncidentView,
                 P::IncidentReport,
                 P::DutySettings,
+                P::ReportWrite,
+                P::ReportSettings,
             ],
             Role::BureauLeader => &[
                 P::OrgView,
@@ -203,6 +209,7 @@ impl Role {
                 P::DutyRecord,
                 P::IncidentView,
                 P::IncidentReport,
+                P::ReportWrite,
             ],
             Role::UnitOfficer => &[
                 P::OrgView,
@@ -223,6 +230,7 @@ impl Role {
                 P::DutyRecord,
                 P::IncidentView,
                 P::IncidentReport,
+                P::ReportWrite,
             ],
             Role::Inspector => &[
                 P::OrgView,
@@ -248,7 +256,7 @@ impl Role {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 31] = [
+    pub const ALL: [Permission; 33] = [
         P::OrgView,
         P::OrgManage,
         P::UserView,
@@ -280,6 +288,8 @@ impl Permission {
         P::IncidentView,
         P::IncidentReport,
         P::DutySettings,
+        P::ReportWrite,
+        P::ReportSettings,
     ];
 
     pub fn label(self) -> &'static str {
@@ -315,6 +325,8 @@ impl Permission {
             P::IncidentView => "查看事故/突发事件信息报告和事故台账",
             P::IncidentReport => "填报事故/突发事件首报、续报、终报",
             P::DutySettings => "维护节假日日历和信息报告时限",
+            P::ReportWrite => "编写工作总结草稿（保存草稿和修改版本）",
+            P::ReportSettings => "维护工作总结措辞模板",
         }
     }
 }

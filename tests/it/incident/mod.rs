@@ -342,16 +342,16 @@ async fn scope_reads_and_settings() {
     let mut r = IncidentRules::default();
     r.report.initial_minutes = 30;
     assert!(matches!(
-        incident::save_rules(&w.app.db, &w.officer.ctx, &r).await,
+        incident::save_rules(&w.app.db, &w.officer.ctx, &r, 0).await,
         Err(DbError::Forbidden)
     ));
-    incident::save_rules(&w.app.db, &w.supervisor.ctx, &r)
+    incident::save_rules(&w.app.db, &w.supervisor.ctx, &r, 0)
         .await
         .unwrap();
     let j = file(&w.officer, &w.app, w.f.site_a.id, "fire", "0", "0", 0).await;
     assert_eq!(j.initial_due, j.occurred_at + Duration::minutes(30));
     r.report.initial_minutes = 0;
-    let Err(DbError::Invalid(e)) = incident::save_rules(&w.app.db, &w.supervisor.ctx, &r).await
+    let Err(DbError::Invalid(e)) = incident::save_rules(&w.app.db, &w.supervisor.ctx, &r, 1).await
     else {
         panic!("0 minutes refused");
     };

@@ -182,6 +182,10 @@ async fn page_edit_saves_the_fields_and_refuses_bad_input() {
         form.text().contains("value=\"甲单位\""),
         "edit form is prefilled"
     );
+    assert!(
+        form.text().contains("name=\"row_version\" value=\"1\""),
+        "the form carries the version it shows"
+    );
 
     let res = app
         .post(
@@ -196,6 +200,7 @@ async fn page_edit_saves_the_fields_and_refuses_bad_input() {
                 ("contact_person", "王五"),
                 ("contact_phone", "13800000000"),
                 ("sort_order", "7"),
+                ("row_version", "1"),
             ],
         )
         .await;
@@ -231,6 +236,7 @@ async fn page_edit_saves_the_fields_and_refuses_bad_input() {
                 ("name", "别的名字"),
                 ("uscc", &code),
                 ("contact_phone", "call me"),
+                ("row_version", "2"),
             ],
         )
         .await;
@@ -249,11 +255,22 @@ async fn page_edit_saves_the_fields_and_refuses_bad_input() {
                 ("name", "别的名字"),
                 ("uscc", &code),
                 ("sort_order", "x"),
+                ("row_version", "2"),
             ],
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("排序号必须是整数"), "{}", res.text());
+    // Without the version the form was read at, nothing is saved either.
+    let res = app
+        .post(
+            &path,
+            &admin,
+            &[("kind", "unit"), ("name", "别的名字"), ("uscc", &code)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("请填写版本号"), "{}", res.text());
     assert_eq!(org_row(&app, f.unit_a.id).await.name, "甲单位（改）");
     assert_eq!(app.audit_count().await, audits);
 }

@@ -5,8 +5,23 @@
 use anjian_db::hazard;
 use anjian_db::report::{self, check};
 use anjian_domain::period::Period;
+use anjian_domain::role::Role;
+use anjian_testkit::{Fixture, TestApp};
 
-use crate::hazard::{awaiting, ds, world};
+use crate::hazard::{awaiting, ds, person, world};
+
+mod drafts;
+mod templates;
+
+/// Records of unit B, one per kind of id this module's routes take, keyed by the path fragment
+/// that identifies the route. routes_walk checks each answers 404 to unit A.
+pub async fn foreign_ids(app: &TestApp, f: &Fixture) -> Vec<(&'static str, i64)> {
+    let b = person(app, "report_foreign_b", Role::UnitOfficer, &f.unit_b).await;
+    let d = report::draft::create(&app.db, &b.ctx, &Period::year(2023).unwrap(), None)
+        .await
+        .expect("unit B's draft");
+    vec![("/reports/drafts/", d.id)]
+}
 
 #[tokio::test]
 async fn the_check_finds_closures_without_evidence_and_silent_units() {

@@ -297,12 +297,12 @@ async fn unit_b_records_are_not_found_for_unit_a_and_the_leader_only_reads() {
         Err(DbError::Forbidden)
     ));
     assert!(matches!(
-        risk::update_rules(db, l, &Default::default(), "x").await,
+        risk::update_rules(db, l, &Default::default(), "x", 0).await,
         Err(DbError::Forbidden)
     ));
     assert!(
         matches!(
-            risk::update_rules(db, a, &Default::default(), "x").await,
+            risk::update_rules(db, a, &Default::default(), "x", 0).await,
             Err(DbError::Forbidden)
         ),
         "a unit head may not change the bureau's rules"

@@ -27,7 +27,7 @@ async fn changed_rules_regrade_every_risk_with_counts_versions_and_audit() {
     // Bad rules and a missing reason are refused with their fields; nothing changes.
     let mut bad = GradingRules::default();
     bad.ls_min = [9, 15, 20];
-    match risk::update_rules(db, &w.supervisor.ctx, &bad, "").await {
+    match risk::update_rules(db, &w.supervisor.ctx, &bad, "", 0).await {
         Err(DbError::Invalid(f)) => {
             assert!(f.get("ls_min").is_some());
             assert_eq!(f.get("reason"), Some("调整原因不能为空"));
@@ -47,7 +47,7 @@ async fn changed_rules_regrade_every_risk_with_counts_versions_and_audit() {
     ];
     rules.ls_min = [16, 12, 6];
     let audits_before = w.app.audit_count().await;
-    let report = risk::update_rules(db, &w.supervisor.ctx, &rules, "省局通知调整分级标准")
+    let report = risk::update_rules(db, &w.supervisor.ctx, &rules, "省局通知调整分级标准", 0)
         .await
         .unwrap();
     // D270 → 重大, R16 → 重大; D126 → 较大, R12 → 较大; D18 stays 低 (≤ 20); direct stays.
@@ -103,9 +103,15 @@ async fn changed_rules_regrade_every_risk_with_counts_versions_and_audit() {
     // New risks are graded by the new rules; going back re-grades again.
     let d126b = lec(&w.app, &w.head, p.id, "D126b", "3", "6", "7").await;
     assert_eq!(d126b.level(), RiskLevel::Large);
-    let back = risk::update_rules(db, &w.supervisor.ctx, &GradingRules::default(), "恢复默认")
-        .await
-        .unwrap();
+    let back = risk::update_rules(
+        db,
+        &w.supervisor.ctx,
+        &GradingRules::default(),
+        "恢复默认",
+        1,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         back.changed_to,
         [0, 2, 3, 0],

@@ -170,7 +170,7 @@ async fn api_settings_regrade_and_statistics() {
 
     let mut rules = j["rules"].clone();
     rules["lec_levels"] = json!(["major", "major", "large", "general", "low"]);
-    let body = json!({"rules": rules, "reason": "按省厅新规调整"});
+    let body = json!({"rules": rules, "reason": "按省厅新规调整", "row_version": 0});
     let res = app
         .api(
             Method::PUT,
@@ -180,7 +180,7 @@ async fn api_settings_regrade_and_statistics() {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    let no_reason = json!({"rules": rules, "reason": ""});
+    let no_reason = json!({"rules": rules, "reason": "", "row_version": 0});
     let res = app
         .api(
             Method::PUT,

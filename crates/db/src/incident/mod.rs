@@ -22,7 +22,7 @@ mod stats;
 pub(crate) use input::instant_field;
 pub use input::{parse_instant, FiguresInput, IncidentInput, ReportInput};
 pub use report::{append, create};
-pub use settings::{rules, save_rules, IncidentRules};
+pub use settings::{rules, rules_version, save_rules, IncidentRules};
 pub use stats::{statistics, GradeCount, IncidentStatistics, KindCount, TypeCount};
 
 use crate::error::Result;

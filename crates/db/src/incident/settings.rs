@@ -1,6 +1,8 @@
 //! Report time limits as settings: `ReportRules` of the domain (sources in
 //! `REPORT_RULE_SOURCES`) and the follow-up interval (`incident_flow::FOLLOW_UP_SOURCE`). One
-//! `report_rule` row per value; a missing row is the default.
+//! `report_rule` row per value; a missing row is the default. The values are edited together, so
+//! they share one version: every save writes all rows at the next version, and the settings'
+//! version is the highest `row_version` (0 while nothing is stored).
 
 use serde::{Deserialize, Serialize};
 
@@ -56,8 +58,28 @@ pub(crate) async fn rules_in_tx(tx: &mut Tx) -> Result<IncidentRules> {
     Ok(load(tx.fetch_all(&Q::new(SELECT)).await?))
 }
 
-/// Saves the time limits (DutySettings), audited with before and after.
-pub async fn save_rules(db: &Db, ctx: &Ctx, r: &IncidentRules) -> Result<IncidentRules> {
+const VERSION: &str = "SELECT MAX(row_version) FROM report_rule";
+
+/// The version a settings form or API client must send back with a change (0: none stored).
+pub async fn rules_version(db: &Db, ctx: &Ctx) -> Result<i64> {
+    ctx.require(Permission::IncidentView)?;
+    let (v,): (Option<i64>,) = db.fetch_one(&Q::new(VERSION)).await?;
+    Ok(v.unwrap_or(0))
+}
+
+fn stale() -> DbError {
+    DbError::Conflict("记录已被他人修改，请刷新后重试".into())
+}
+
+/// Saves the time limits (DutySettings), audited with before and after. `row_version` is the
+/// version the form read (`rules_version`); when they were saved since, nothing is written and
+/// the caller gets the stale conflict.
+pub async fn save_rules(
+    db: &Db,
+    ctx: &Ctx,
+    r: &IncidentRules,
+    row_version: i64,
+) -> Result<IncidentRules> {
     ctx.require(Permission::DutySettings)?;
     let mut errs = FieldErrors::new();
     if let Err(list) = r.report.validate() {
@@ -73,6 +95,11 @@ pub async fn save_rules(db: &Db, ctx: &Ctx, r: &IncidentRules) -> Result<Inciden
     }
     let mut tx = db.begin().await?;
     let before = rules_in_tx(&mut tx).await?;
+    let (current,): (Option<i64>,) = tx.fetch_one(&Q::new(VERSION)).await?;
+    if current.unwrap_or(0) != row_version {
+        return Err(stale());
+    }
+    let next = row_version + 1;
     let now = crate::now();
     for (name, v) in [
         ("initial_minutes", r.report.initial_minutes),
@@ -83,16 +110,47 @@ pub async fn save_rules(db: &Db, ctx: &Ctx, r: &IncidentRules) -> Result<Inciden
         ),
         ("follow_up_hours", r.follow_up_hours),
     ] {
-        tx.execute(&Q::new("DELETE FROM report_rule WHERE name = $1").bind(name))
-            .await?;
-        tx.execute(
-            &Q::new("INSERT INTO report_rule (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)")
-                .bind(name)
+        // Conditional on the version read above: on PostgreSQL a concurrent save holds these
+        // rows until it commits, after which the condition no longer matches (0 rows).
+        let n = tx
+            .execute(
+                &Q::new(
+                    "UPDATE report_rule SET value = $1, row_version = $2, updated_at = $3, updated_by = $4 \
+                     WHERE name = $5 AND row_version <= $6",
+                )
                 .bind(v)
+                .bind(next)
                 .bind(now)
-                .bind(ctx.user_id()),
+                .bind(ctx.user_id())
+                .bind(name)
+                .bind(row_version),
+            )
+            .await?;
+        if n == 1 {
+            continue;
+        }
+        let (exists,): (i64,) = tx
+            .fetch_one(&Q::new("SELECT COUNT(*) FROM report_rule WHERE name = $1").bind(name))
+            .await?;
+        if exists > 0 {
+            return Err(stale());
+        }
+        // First save of this value; a concurrent first save meets the primary key instead.
+        tx.execute(
+            &Q::new(
+                "INSERT INTO report_rule (name, value, row_version, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(name)
+            .bind(v)
+            .bind(next)
+            .bind(now)
+            .bind(ctx.user_id()),
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            DbError::Sqlx(e) => DbError::unique_or(e, "记录已被他人修改，请刷新后重试"),
+            e => e,
+        })?;
     }
     let after = rules_in_tx(&mut tx).await?;
     audit::record(

@@ -30,6 +30,8 @@ pub struct Org {
     pub sort_order: i64,
     pub active: bool,
     pub path: String,
+    /// Optimistic concurrency: an edit names the version it read and is refused when it changed.
+    pub row_version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -50,7 +52,7 @@ impl Org {
 
 const COLS: &str =
     "id, parent_id, kind, name, uscc, address, principal, contact_person, contact_phone, \
-                    sort_order, active, path, created_at, updated_at";
+                    sort_order, active, path, row_version, created_at, updated_at";
 
 /// What a form or API request sends; parsed into `ValidOrg` with per-field Chinese errors.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -423,8 +425,21 @@ pub(super) async fn create_in_tx(tx: &mut Tx, ctx: &Ctx, input: &OrgInput) -> Re
     Ok(org)
 }
 
+/// The conflict every stale organisation form gets (the wording of the other modules).
+fn stale() -> DbError {
+    DbError::Conflict("记录已被他人修改，请刷新后重试".into())
+}
+
 /// Edits the fields of a node. Kind changes must still fit the tree (parent and children).
-pub async fn update(db: &Db, ctx: &Ctx, id: i64, input: &OrgInput) -> Result<Org> {
+/// `row_version` is the version the form or API client read; when the node changed since (an
+/// edit, a move, (de)activation) nothing is written and the caller gets the stale conflict.
+pub async fn update(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+    row_version: i64,
+    input: &OrgInput,
+) -> Result<Org> {
     ctx.require(Permission::OrgManage)?;
     let v = input.parse()?;
     let mut tx = db.begin().await?;
@@ -452,11 +467,13 @@ pub async fn update(db: &Db, ctx: &Ctx, id: i64, input: &OrgInput) -> Result<Org
         }
     }
     check_uscc_free(&mut tx, &v.uscc, Some(id)).await?;
-    tx.execute(
-        &Q::new(
-            "UPDATE org SET kind = $1, name = $2, uscc = $3, address = $4, principal = $5, contact_person = $6, \
-             contact_phone = $7, sort_order = $8, updated_at = $9 WHERE id = $10",
-        )
+    let n = tx
+        .execute(
+            &Q::new(
+                "UPDATE org SET kind = $1, name = $2, uscc = $3, address = $4, principal = $5, contact_person = $6, \
+                 contact_phone = $7, sort_order = $8, row_version = row_version + 1, updated_at = $9 \
+                 WHERE id = $10 AND row_version = $11",
+            )
         .bind(v.kind.code())
         .bind(v.name)
         .bind(v.uscc.as_ref().map(|u| u.as_str().to_string()))
@@ -464,11 +481,15 @@ pub async fn update(db: &Db, ctx: &Ctx, id: i64, input: &OrgInput) -> Result<Org
         .bind(v.principal)
         .bind(v.contact_person)
         .bind(v.contact_phone)
-        .bind(v.sort_order)
-        .bind(crate::now())
-        .bind(id),
-    )
-    .await?;
+            .bind(v.sort_order)
+            .bind(crate::now())
+            .bind(id)
+            .bind(row_version),
+        )
+        .await?;
+    if n == 0 {
+        return Err(stale());
+    }
     commit_change(tx, ctx, id, "update", &before).await
 }
 
@@ -500,7 +521,9 @@ pub async fn move_to(db: &Db, ctx: &Ctx, id: i64, new_parent_id: i64) -> Result<
     )
     .await?;
     tx.execute(
-        &Q::new("UPDATE org SET parent_id = $1, updated_at = $2 WHERE id = $3")
+        &Q::new(
+            "UPDATE org SET parent_id = $1, row_version = row_version + 1, updated_at = $2 WHERE id = $3",
+        )
             .bind(new_parent_id)
             .bind(crate::now())
             .bind(id),
@@ -539,7 +562,9 @@ pub async fn set_active(db: &Db, ctx: &Ctx, id: i64, active: bool) -> Result<Org
         }
     }
     tx.execute(
-        &Q::new("UPDATE org SET active = $1, updated_at = $2 WHERE id = $3")
+        &Q::new(
+            "UPDATE org SET active = $1, row_version = row_version + 1, updated_at = $2 WHERE id = $3",
+        )
             .bind(active)
             .bind(crate::now())
             .bind(id),

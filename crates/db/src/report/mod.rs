@@ -7,10 +7,15 @@
 //! register.
 
 pub mod check;
+pub mod draft;
+pub mod engine;
+pub mod marker;
+pub mod samples;
+pub mod templates;
 pub mod text;
 
 use chrono::{Datelike, Days, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use anjian_domain::money::Fen;
 use anjian_domain::period::{Period, PeriodKind};
@@ -28,7 +33,7 @@ pub const FIRE_CAMPAIGN_WORDS: &[&str] = &["火灾防控", "一扇门"];
 /// The period's figures. JSON keys are the report's public contract (`anjian report --format
 /// json`, the API): counts as integers, money in 分, rates between 0 and 1, null where the
 /// register the figure comes from is not kept in this installation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Figures {
     /// Period code (2023H1) and label (2023年上半年).
     pub period: String,
@@ -85,8 +90,8 @@ pub struct Figures {
 
 impl Figures {
     /// A figure as the prose shows it: counts as integers, funding in 万元 with two decimals, the
-    /// rate as a percentage. Unknown keys show as "—" (a template naming a figure that does not
-    /// exist is caught by the pre-publication check).
+    /// rate as a percentage. Unknown keys show as "—" (`fig()` refuses them, so a template naming
+    /// a figure that does not exist is not saved; `engine::FIGURE_KEYS` lists the known ones).
     pub fn display(&self, key: &str) -> String {
         let n = |v: i64| v.to_string();
         let opt = |v: Option<i64>| v.map(n).unwrap_or_else(|| "—".into());
@@ -387,7 +392,6 @@ pub async fn figures(db: &Db, ctx: &Ctx, period: &Period, org_id: Option<i64>) -
         fire_campaigns: fire_names.join("、"),
         fire_campaign_inspections: fire.iter().map(|c| c.inspections).sum(),
         next_key_periods: next_key_periods.join("、"),
-        ..Default::default()
     })
 }
 

@@ -7,15 +7,11 @@
 //! keeps as a figure segment, so the HTML view links it to the records it counts, while
 //! conditions use the plain values (`{% if hazards_open == 0 %}`).
 
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::Value;
 use serde::Serialize;
 
+use super::engine::{self, CLOSE, MAX_PARAGRAPH_CHARS, OPEN};
 use super::Figures;
-
-/// Start and end of a figure marker in rendered text (private-use characters no template or
-/// figure contains).
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
 
 /// One paragraph's template: where it goes and its wording.
 #[derive(Debug, Clone, Serialize)]
@@ -164,19 +160,44 @@ fn context(f: &Figures) -> Value {
     Value::from_serialize(f)
 }
 
+/// How the settings page and error messages name a template: its heading, or 开头段.
+pub fn label_of(key: &str) -> String {
+    match DEFAULT_TEMPLATES.iter().find(|t| t.key == key) {
+        Some(t) if t.heading.is_empty() => "开头段".to_string(),
+        Some(t) => t.heading.to_string(),
+        None => key.to_string(),
+    }
+}
+
+/// Renders one paragraph's template in the sandbox (`engine`). Fails with a Chinese message
+/// naming the template and the line.
+pub fn render_one(key: &str, body: &str, f: &Figures) -> Result<String, String> {
+    let env = engine::environment();
+    let label = label_of(key);
+    let t = env
+        .template_from_named_str(key, body)
+        .map_err(|e| engine::describe(&label, &e))?;
+    let text = t
+        .render(context(f))
+        .map_err(|e| engine::describe(&label, &e))?;
+    // A paragraph is one line: line breaks and indentation in a template are there to make it
+    // readable, not part of the wording.
+    let text: String = text.lines().map(str::trim_start).collect();
+    if text.chars().count() > MAX_PARAGRAPH_CHARS {
+        return Err(format!(
+            "模板“{label}”生成的文字超过{MAX_PARAGRAPH_CHARS}字"
+        ));
+    }
+    Ok(text)
+}
+
 /// Renders the summary with the given templates (the defaults or the bureau's edited ones).
-/// Fails with the template key and minijinja's message when a template is broken, so the
-/// settings page can show which one.
+/// Fails with the template key and a Chinese message naming the template and the line when a
+/// template is broken, so the caller can show which one (or fall back to its default).
 pub fn render(
     f: &Figures,
     templates: &[(String, String, String)],
 ) -> Result<Summary, (String, String)> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_function("fig", |key: String| -> String {
-        format!("{OPEN}{key}{CLOSE}")
-    });
-    let ctx = context(f);
     let mut sections: Vec<Section> = vec![Section {
         heading: String::new(),
         level: 0,
@@ -184,9 +205,7 @@ pub fn render(
     }];
     let mut part2_started = false;
     for (key, heading, body) in templates {
-        let text = env
-            .render_str(body, ctx.clone())
-            .map_err(|e| (key.clone(), e.to_string()))?;
+        let text = render_one(key, body, f).map_err(|e| (key.clone(), e))?;
         let paragraph = Paragraph {
             key: key.clone(),
             segments: segments(&text, f),

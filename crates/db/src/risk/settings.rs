@@ -82,12 +82,14 @@ fn push_level_case(q: &mut Q, method: &str, score: &str, r: &GradingRules) {
 /// (method, score) in the same transaction, writes a version row "分级标准调整：<reason>" for
 /// each risk whose level changed, and an audit entry. A reason is required (field `reason`);
 /// invalid rules are `DbError::Invalid` with the rule's field names. `row_version` is the
-/// settings' version the form showed (0 when none was stored yet).
+/// settings' version the form showed (0 when none was stored yet); when the settings were saved
+/// since, nothing changes and the caller gets the stale conflict.
 pub async fn update_rules(
     db: &Db,
     ctx: &Ctx,
     rules: &GradingRules,
     reason: &str,
+    row_version: i64,
 ) -> Result<RegradeReport> {
     ctx.require(Permission::RiskSettings)?;
     let mut errs = FieldErrors::new();
@@ -108,7 +110,7 @@ pub async fn update_rules(
         .await?;
     let old = before.as_ref().map(|b| decode(&b.0)).unwrap_or_default();
     match &before {
-        Some((_, v)) => {
+        Some(_) => {
             let n = tx
                 .execute(
                     &Q::new(
@@ -120,13 +122,17 @@ pub async fn update_rules(
                     .bind(ctx.user_id())
                     .bind(actor_name(ctx))
                     .bind(now)
-                    .bind(*v),
+                    .bind(row_version),
                 )
                 .await?;
             if n == 0 {
                 return Err(stale());
             }
         }
+        // A version of a row that is not there (it is never deleted): never a blind save.
+        None if row_version != 0 => return Err(stale()),
+        // Two first saves at once: on PostgreSQL the second insert waits for the first and then
+        // meets the primary key, which is the same stale conflict, not a database error.
         None => {
             tx.execute(
                 &Q::new(
@@ -139,7 +145,11 @@ pub async fn update_rules(
                 .bind(actor_name(ctx))
                 .bind(now),
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                DbError::Sqlx(e) => DbError::unique_or(e, "记录已被他人修改，请刷新后重试"),
+                e => e,
+            })?;
         }
     }
     // Counts by new level of the risks that move.

@@ -34,6 +34,11 @@ pub struct User {
     pub locked_until: Option<DateTime<Utc>>,
     pub disabled: bool,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// The version of what administrators edit (profile, role and organisation, lock); sign-in
+    /// bookkeeping and password changes leave it alone. Defaults to 0 for queries written before
+    /// the column existed (the test kit's direct insert reads no version).
+    #[sqlx(default)]
+    pub row_version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,6 +70,7 @@ pub struct UserRow {
     pub locked_until: Option<DateTime<Utc>>,
     pub disabled: bool,
     pub last_login_at: Option<DateTime<Utc>>,
+    pub row_version: i64,
 }
 
 impl UserRow {
@@ -77,10 +83,10 @@ impl UserRow {
 
 pub(super) const COLS: &str =
     "id, username, name, org_id, role, phone, password_hash, must_change_password, failed_logins, \
-                    locked_until, disabled, last_login_at, created_at, updated_at";
+                    locked_until, disabled, last_login_at, row_version, created_at, updated_at";
 const ROW_SELECT: &str = "SELECT u.id, u.username, u.name, u.org_id, o.name AS org_name, o.path AS org_path, \
-                          u.role, u.phone, u.must_change_password, u.locked_until, u.disabled, u.last_login_at \
-                          FROM app_user u JOIN org o ON o.id = u.org_id";
+                          u.role, u.phone, u.must_change_password, u.locked_until, u.disabled, u.last_login_at, \
+                          u.row_version FROM app_user u JOIN org o ON o.id = u.org_id";
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct UserInput {
@@ -357,8 +363,32 @@ pub async fn find(db: &Db, ctx: &Ctx, username: &str) -> Result<UserRow> {
     .await
 }
 
-/// Edits name and phone.
-pub async fn update_profile(db: &Db, ctx: &Ctx, id: i64, name: &str, phone: &str) -> Result<User> {
+/// The conflict every stale account form gets (the wording of the other modules).
+fn stale() -> DbError {
+    DbError::Conflict("记录已被他人修改，请刷新后重试".into())
+}
+
+/// Writes an administrator's change of the account `id` only if it is still at `row_version`
+/// (the version the form read), moving it to the next version; otherwise the stale conflict.
+async fn write_versioned(tx: &mut Tx, mut q: Q, id: i64, row_version: i64) -> Result<()> {
+    q.push(", row_version = row_version + 1 WHERE id = ")
+        .push_arg(id);
+    q.push(" AND row_version = ").push_arg(row_version);
+    if tx.execute(&q).await? == 0 {
+        return Err(stale());
+    }
+    Ok(())
+}
+
+/// Edits name and phone; `row_version` is the version the form read.
+pub async fn update_profile(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+    row_version: i64,
+    name: &str,
+    phone: &str,
+) -> Result<User> {
     ctx.require(Permission::UserManage)?;
     let mut tx = db.begin().await?;
     let before = get_for_update(&mut tx, ctx, id).await?;
@@ -370,20 +400,24 @@ pub async fn update_profile(db: &Db, ctx: &Ctx, id: i64, name: &str, phone: &str
         phone: phone.to_string(),
     };
     let v = probe.parse()?;
-    tx.execute(
-        &Q::new("UPDATE app_user SET name = $1, phone = $2, updated_at = $3 WHERE id = $4")
-            .bind(v.name)
-            .bind(v.phone)
-            .bind(crate::now())
-            .bind(id),
-    )
-    .await?;
+    let q = Q::new("UPDATE app_user SET name = $1, phone = $2, updated_at = $3")
+        .bind(v.name)
+        .bind(v.phone)
+        .bind(crate::now());
+    write_versioned(&mut tx, q, id, row_version).await?;
     commit_change(tx, ctx, id, "update", &before).await
 }
 
 /// Changes role and organisation: a permission change, so the security administrator's. Ends the
-/// user's sessions so the new rights apply at once.
-pub async fn assign(db: &Db, ctx: &Ctx, id: i64, role: &str, org_id: i64) -> Result<User> {
+/// user's sessions so the new rights apply at once. `row_version` is the version the form read.
+pub async fn assign(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+    row_version: i64,
+    role: &str,
+    org_id: i64,
+) -> Result<User> {
     ctx.require(Permission::UserAssignRole)?;
     let role = Role::from_code(role).ok_or_else(|| DbError::invalid("role", "角色无效"))?;
     if ctx.user_id() == Some(id) {
@@ -392,14 +426,11 @@ pub async fn assign(db: &Db, ctx: &Ctx, id: i64, role: &str, org_id: i64) -> Res
     let mut tx = db.begin().await?;
     let before = get_for_update(&mut tx, ctx, id).await?;
     org_in_scope(&mut tx, ctx, org_id).await?;
-    tx.execute(
-        &Q::new("UPDATE app_user SET role = $1, org_id = $2, updated_at = $3 WHERE id = $4")
-            .bind(role.code())
-            .bind(org_id)
-            .bind(crate::now())
-            .bind(id),
-    )
-    .await?;
+    let q = Q::new("UPDATE app_user SET role = $1, org_id = $2, updated_at = $3")
+        .bind(role.code())
+        .bind(org_id)
+        .bind(crate::now());
+    write_versioned(&mut tx, q, id, row_version).await?;
     crate::session::end_all_for_user(&mut tx, id, "permission_change").await?;
     commit_change(tx, ctx, id, "assign_role", &before).await
 }
@@ -442,7 +473,9 @@ pub async fn reset_password(db: &Db, ctx: &Ctx, id: i64) -> Result<String> {
     Ok(password)
 }
 
-/// Locks (disables) or unlocks an account. Unlocking also clears a failed-login lockout.
+/// Locks (disables) or unlocks an account. Unlocking also clears a failed-login lockout. A state
+/// action: it takes no version (locking twice locks), but moves the version on, so a profile or
+/// role form opened before it is refused rather than saved over an account it did not show.
 pub async fn set_locked(db: &Db, ctx: &Ctx, id: i64, locked: bool) -> Result<User> {
     ctx.require(Permission::UserAssignRole)?;
     if ctx.user_id() == Some(id) {
@@ -452,7 +485,8 @@ pub async fn set_locked(db: &Db, ctx: &Ctx, id: i64, locked: bool) -> Result<Use
     let before = get_for_update(&mut tx, ctx, id).await?;
     tx.execute(
         &Q::new(
-            "UPDATE app_user SET disabled = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+            "UPDATE app_user SET disabled = $1, failed_logins = 0, locked_until = NULL, row_version = row_version + 1, \
+             updated_at = $2 WHERE id = $3",
         )
         .bind(locked)
         .bind(crate::now())

@@ -250,6 +250,9 @@ async fn detail_render(
                 .map(|d| d.s.shift_hours.to_string())
                 .unwrap_or_else(|| "24".into()),
             officers_per_day: "1".into(),
+            // Regenerating replaces every shift: the form carries the version it was shown at,
+            // so shift edits saved meanwhile are not silently thrown away.
+            row_version: r.row_version.to_string(),
             ..Default::default()
         }),
         swap: swap.unwrap_or_default(),
@@ -329,9 +332,10 @@ async fn generate(
     Id(id): Id,
     Form(f): Form<RosterForm>,
 ) -> PageResult<Response> {
-    let r = scoped(&state, &auth, id).await?;
+    scoped(&state, &auth, id).await?;
+    let v = version(&f.row_version)?;
     let input = f.input().unwrap_or_default();
-    let res = duty::generate(&state.db, &auth.ctx(), id, &input, r.row_version)
+    let res = duty::generate(&state.db, &auth.ctx(), id, &input, v)
         .await
         .map(|_| ());
     after(&state, &auth, id, res, "saved", Some(f), None).await

@@ -348,8 +348,11 @@ pub async fn update(
     Id(id): Id,
     data: FormData,
 ) -> PageResult<Response> {
-    let h = hazard::get_row(&state.db, &auth.ctx(), id).await?;
+    let mut h = hazard::get_row(&state.db, &auth.ctx(), id).await?;
     data.check()?;
+    // A form shown again (field errors, refresh) keeps the version it was first read at, so a
+    // save after someone else's cannot slip through by way of the re-rendered page.
+    h.row_version = data.row_version();
     let mut errs = FieldErrors::new();
     let mut form = HazardForm::from_data(&data, &mut errs);
     if data.has(REFRESH) {

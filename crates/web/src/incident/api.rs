@@ -543,15 +543,20 @@ pub struct IncidentRulesDto {
     pub casualty_change_days_traffic_fire: i64,
     /// Hours between 续报 (default 24; halved for 重大 and above).
     pub follow_up_hours: i64,
+    /// The settings' version (0 while the defaults apply). Always in answers; required in a PUT,
+    /// which is refused with 409 when the settings were saved since it was read.
+    #[serde(default)]
+    pub row_version: Option<i64>,
 }
 
-impl From<IncidentRules> for IncidentRulesDto {
-    fn from(r: IncidentRules) -> Self {
+impl IncidentRulesDto {
+    fn new(r: IncidentRules, row_version: i64) -> Self {
         IncidentRulesDto {
             initial_minutes: r.report.initial_minutes,
             casualty_change_days: r.report.casualty_change_days,
             casualty_change_days_traffic_fire: r.report.casualty_change_days_traffic_fire,
             follow_up_hours: r.follow_up_hours,
+            row_version: Some(row_version),
         }
     }
 }
@@ -563,12 +568,16 @@ pub async fn get_rules(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<Json<IncidentRulesDto>> {
-    Ok(Json(incident::rules(&state.db, &auth.ctx()).await?.into()))
+    let ctx = auth.ctx();
+    let r = incident::rules(&state.db, &ctx).await?;
+    let v = incident::rules_version(&state.db, &ctx).await?;
+    Ok(Json(IncidentRulesDto::new(r, v)))
 }
 
 #[utoipa::path(put, path = "/api/v1/incident-rules", tag = "事故信息报告", request_body = IncidentRulesDto,
     responses((status = 200, body = IncidentRulesDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn put_rules(
     State(state): State<AppState>,
@@ -583,9 +592,14 @@ pub async fn put_rules(
         },
         follow_up_hours: b.follow_up_hours,
     };
-    Ok(Json(
-        incident::save_rules(&state.db, &auth.ctx(), &r)
-            .await?
-            .into(),
-    ))
+    let Some(version) = b.row_version else {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "row_version",
+            "缺少版本号（row_version），请先读取时限设置",
+        ))
+        .into());
+    };
+    let saved = incident::save_rules(&state.db, &auth.ctx(), &r, version).await?;
+    // Every save moves all values to the next version.
+    Ok(Json(IncidentRulesDto::new(saved, version + 1)))
 }

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -26,11 +25,14 @@ pub struct SettingsForm {
     pub casualty_change_days: String,
     pub casualty_change_days_traffic_fire: String,
     pub follow_up_hours: String,
+    /// The settings' version the form was rendered from (hidden; 0 while none are stored).
+    pub row_version: String,
 }
 
 impl SettingsForm {
-    fn from_rules(r: &IncidentRules) -> Self {
+    fn from_rules(r: &IncidentRules, row_version: i64) -> Self {
         SettingsForm {
+            row_version: row_version.to_string(),
             initial_minutes: r.report.initial_minutes.to_string(),
             casualty_change_days: r.report.casualty_change_days.to_string(),
             casualty_change_days_traffic_fire: r
@@ -76,6 +78,7 @@ struct SettingsPage {
     chrome: Chrome,
     form: SettingsForm,
     errors: FieldErrors,
+    conflict: Option<String>,
     sources: &'static [(&'static str, &'static str)],
     follow_up_source: &'static str,
 }
@@ -84,13 +87,10 @@ fn settings_render(
     auth: &Auth,
     form: SettingsForm,
     errors: FieldErrors,
+    conflict: Option<String>,
     saved: bool,
 ) -> PageResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::checklist::form_status(&errors, &conflict);
     let mut chrome = Chrome::new(auth, "/incidents", "信息报告时限设置")
         .crumb("/incidents", "事故信息报告")
         .crumb("/incidents/settings", "时限设置");
@@ -101,6 +101,7 @@ fn settings_render(
         chrome,
         form,
         errors,
+        conflict,
         sources: REPORT_RULE_SOURCES,
         follow_up_source: FOLLOW_UP_SOURCE,
     };
@@ -112,11 +113,14 @@ pub(super) async fn settings_page(
     auth: Auth,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult<Response> {
-    let r = incident::rules(&state.db, &auth.ctx()).await?;
+    let ctx = auth.ctx();
+    let r = incident::rules(&state.db, &ctx).await?;
+    let v = incident::rules_version(&state.db, &ctx).await?;
     settings_render(
         &auth,
-        SettingsForm::from_rules(&r),
+        SettingsForm::from_rules(&r, v),
         FieldErrors::new(),
+        None,
         q.notice.as_deref() == Some("saved"),
     )
 }
@@ -126,13 +130,19 @@ pub(super) async fn save_settings(
     auth: Auth,
     Form(f): Form<SettingsForm>,
 ) -> PageResult<Response> {
-    let r = match f.parse() {
-        Ok(r) => r,
-        Err(e) => return settings_render(&auth, f, e, false),
+    // The version is parsed with the values, so a form without one is a field error, and a
+    // re-rendered form keeps the version first read.
+    let parsed = f
+        .parse()
+        .and_then(|r| Ok((r, crate::checklist::forms::row_version(&f.row_version)?)));
+    let (r, version) = match parsed {
+        Ok(v) => v,
+        Err(e) => return settings_render(&auth, f, e, None, false),
     };
-    match incident::save_rules(&state.db, &auth.ctx(), &r).await {
+    match incident::save_rules(&state.db, &auth.ctx(), &r, version).await {
         Ok(_) => Ok(Redirect::to("/incidents/settings?notice=saved").into_response()),
-        Err(DbError::Invalid(e)) => settings_render(&auth, f, e, false),
+        Err(DbError::Invalid(e)) => settings_render(&auth, f, e, None, false),
+        Err(DbError::Conflict(m)) => settings_render(&auth, f, FieldErrors::new(), Some(m), false),
         Err(e) => Err(e.into()),
     }
 }

@@ -50,6 +50,8 @@ pub struct OrgDto {
     pub contact_phone: String,
     pub sort_order: i64,
     pub active: bool,
+    /// Send it back with an edit (PUT); it changes with every edit, move and (de)activation.
+    pub row_version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -68,6 +70,7 @@ impl From<Org> for OrgDto {
             contact_phone: o.contact_phone,
             sort_order: o.sort_order,
             active: o.active,
+            row_version: o.row_version,
             created_at: o.created_at,
             updated_at: o.updated_at,
         }
@@ -106,6 +109,10 @@ pub struct OrgBody {
     pub contact_phone: String,
     #[serde(default)]
     pub sort_order: i64,
+    /// Required when editing: the `row_version` last read. When the organisation changed since,
+    /// the edit is refused with 409 and nothing is written. Ignored when creating.
+    #[serde(default)]
+    pub row_version: Option<i64>,
 }
 
 impl From<OrgBody> for OrgInput {
@@ -216,8 +223,19 @@ pub async fn update(
     Id(id): Id,
     ApiJson(b): ApiJson<OrgBody>,
 ) -> ApiResult<Json<OrgDto>> {
+    let ctx = auth.ctx();
+    // Scope first (out of scope is 404 whatever the body), then the version: without one an edit
+    // could only mean "whatever is there now", which is refused, not guessed.
+    org::get(&state.db, &ctx, id).await?;
+    let Some(version) = b.row_version else {
+        return Err(AppError::Invalid(anjian_db::FieldErrors::single(
+            "row_version",
+            "缺少版本号（row_version），请先读取该组织",
+        ))
+        .into());
+    };
     Ok(Json(
-        org::update(&state.db, &auth.ctx(), id, &b.into())
+        org::update(&state.db, &ctx, id, version, &b.into())
             .await?
             .into(),
     ))

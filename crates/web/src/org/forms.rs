@@ -27,6 +27,9 @@ pub struct OrgForm {
     pub contact_phone: String,
     #[serde(default)]
     pub sort_order: String,
+    /// The version the edit form was rendered from (hidden); empty on the new-organisation form.
+    #[serde(default)]
+    pub row_version: String,
 }
 
 impl OrgForm {
@@ -41,7 +44,14 @@ impl OrgForm {
             contact_person: o.contact_person.clone(),
             contact_phone: o.contact_phone.clone(),
             sort_order: o.sort_order.to_string(),
+            row_version: o.row_version.to_string(),
         }
+    }
+
+    /// The version an edit was made from; a missing or malformed one is a field error rather
+    /// than "any version", so a form without it can never overwrite.
+    pub fn row_version(&self) -> Result<i64, FieldErrors> {
+        crate::checklist::forms::row_version(&self.row_version)
     }
 
     /// Number fields are checked here; everything else by `OrgInput::parse` in the data layer.

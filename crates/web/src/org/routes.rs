@@ -236,6 +236,8 @@ struct FormPage {
     editing: bool,
     form: OrgForm,
     errors: FieldErrors,
+    /// The stale-version refusal, shown above the form (409).
+    conflict: Option<String>,
     parents: Vec<OrgLine>,
     kinds: Vec<(&'static str, &'static str)>,
 }
@@ -258,12 +260,15 @@ async fn form_page(
     editing: Option<&Org>,
     form: OrgForm,
     errors: FieldErrors,
+    conflict: Option<String>,
 ) -> PageResult<Response> {
     let (title, action) = match editing {
         Some(o) => (format!("编辑：{}", o.name), format!("/orgs/{}", o.id)),
         None => ("新增组织".to_string(), "/orgs".to_string()),
     };
-    let status = if errors.is_empty() {
+    let status = if conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -276,6 +281,7 @@ async fn form_page(
         editing: editing.is_some(),
         form,
         errors,
+        conflict,
         parents: parents(state, auth).await?,
         kinds: kinds(),
     };
@@ -297,7 +303,7 @@ async fn new_page(
         parent_id: q.parent_id.unwrap_or_default(),
         ..Default::default()
     };
-    form_page(&state, &auth, None, form, FieldErrors::new()).await
+    form_page(&state, &auth, None, form, FieldErrors::new(), None).await
 }
 
 async fn create(
@@ -307,11 +313,11 @@ async fn create(
 ) -> PageResult<Response> {
     let input = match f.to_input() {
         Ok(i) => i,
-        Err(errors) => return form_page(&state, &auth, None, f, errors).await,
+        Err(errors) => return form_page(&state, &auth, None, f, errors, None).await,
     };
     match org::create(&state.db, &auth.ctx(), &input).await {
         Ok(o) => Ok(Redirect::to(&format!("/orgs/{}?notice=created", o.id)).into_response()),
-        Err(DbError::Invalid(errors)) => form_page(&state, &auth, None, f, errors).await,
+        Err(DbError::Invalid(errors)) => form_page(&state, &auth, None, f, errors, None).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -324,6 +330,7 @@ async fn edit_page(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Pag
         Some(&o),
         OrgForm::from_org(&o),
         FieldErrors::new(),
+        None,
     )
     .await
 }
@@ -336,13 +343,18 @@ async fn update(
 ) -> PageResult<Response> {
     let ctx = auth.ctx();
     let o = org::get(&state.db, &ctx, id).await?;
-    let input = match f.to_input() {
-        Ok(i) => i,
-        Err(errors) => return form_page(&state, &auth, Some(&o), f, errors).await,
+    // The re-rendered form keeps the version the user submitted (not the current one): a form
+    // sent back for a typo must still be refused if someone else saved in between.
+    let (input, version) = match f.to_input().and_then(|i| Ok((i, f.row_version()?))) {
+        Ok(v) => v,
+        Err(errors) => return form_page(&state, &auth, Some(&o), f, errors, None).await,
     };
-    match org::update(&state.db, &ctx, id, &input).await {
+    match org::update(&state.db, &ctx, id, version, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?notice=saved")).into_response()),
-        Err(DbError::Invalid(errors)) => form_page(&state, &auth, Some(&o), f, errors).await,
+        Err(DbError::Invalid(errors)) => form_page(&state, &auth, Some(&o), f, errors, None).await,
+        Err(DbError::Conflict(m)) => {
+            form_page(&state, &auth, Some(&o), f, FieldErrors::new(), Some(m)).await
+        }
         Err(e) => Err(e.into()),
     }
 }

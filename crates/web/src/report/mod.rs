@@ -1,9 +1,14 @@
 //! The safety work summary: the page that shows it with every figure linked to its records, the
-//! downloads (DOCX in 公文 layout, Markdown, JSON) and the JSON API. The figures and the wording
-//! come from `anjian_db::report`.
+//! downloads (DOCX in 公文 layout, Markdown, HTML, JSON), drafts with versions (`drafts`,
+//! `drafts_api`), the wording-template settings (`templates`) and the JSON API. The figures and
+//! the wording come from `anjian_db::report`.
 
+pub mod drafts;
+pub mod drafts_api;
 pub mod export;
 pub mod pages;
+pub mod templates;
+pub mod view;
 
 use axum::extract::State;
 use axum::Json;
@@ -11,7 +16,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
 use anjian_db::report::{self, check::Finding, text::Summary, Figures};
-use anjian_db::FieldErrors;
 use anjian_domain::period::Period;
 use anjian_domain::role::Permission;
 
@@ -25,12 +29,23 @@ use crate::AppState;
 /// Pages and JSON routes of this module.
 pub fn routes() -> RouteTable {
     let view = Access::Perm(Permission::HazardView);
+    let write = Access::Perm(Permission::ReportWrite);
+    let settings = Access::Perm(Permission::ReportSettings);
     RouteTable::default()
         .get("/reports", view, pages::index)
         .get("/reports/download", view, pages::download)
+        .post("/reports/drafts", write, drafts::create)
+        .get("/reports/drafts/{id}", view, drafts::show)
+        .post("/reports/drafts/{id}", write, drafts::save)
+        .get("/reports/drafts/{id}/edit", write, drafts::edit)
+        .get("/reports/drafts/{id}/download", view, drafts::download)
+        .get("/reports/templates", settings, templates::page)
+        .post("/reports/templates", settings, templates::save)
+        .post("/reports/templates/restore", settings, templates::restore)
         .get("/api/v1/reports/figures", view, figures)
         .get("/api/v1/reports/summary", view, summary)
         .get("/api/v1/reports/check", view, check)
+        .merge(drafts_api::routes())
 }
 
 #[derive(OpenApi)]
@@ -39,7 +54,9 @@ struct Doc;
 
 /// This module's part of the OpenAPI document, merged into the whole by `api::document`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    Doc::openapi()
+    let mut doc = Doc::openapi();
+    doc.merge(drafts_api::Doc::openapi());
+    doc
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -52,22 +69,18 @@ pub struct ReportParams {
     pub org_id: Option<i64>,
 }
 
-/// The figures and the summary of a period, as every output uses them.
+/// The figures and the summary of a period in the wording in force, as every output uses them,
+/// with a warning for each edited template that failed on these figures (its default was used).
 pub async fn build(
     state: &AppState,
     auth: &Auth,
     period: &Period,
     org_id: Option<i64>,
-) -> Result<(Figures, Summary), AppError> {
+) -> Result<(Figures, Summary, Vec<String>), AppError> {
     let ctx = auth.ctx();
     let f = report::figures(&state.db, &ctx, period, org_id).await?;
-    let s = report::text::render_default(&f).map_err(|(key, e)| {
-        AppError::Invalid(FieldErrors::single(
-            "template",
-            format!("总结模板“{key}”有误：{e}"),
-        ))
-    })?;
-    Ok((f, s))
+    let (s, warnings) = report::templates::summary(&state.db, &ctx, &f).await?;
+    Ok((f, s, warnings))
 }
 
 fn period_of(p: &ReportParams) -> Result<Period, AppError> {
@@ -101,7 +114,7 @@ pub async fn summary(
     ApiQuery(p): ApiQuery<ReportParams>,
 ) -> ApiResult<Json<Summary>> {
     let period = period_of(&p)?;
-    let (_, s) = build(&state, &auth, &period, p.org_id).await?;
+    let (_, s, _) = build(&state, &auth, &period, p.org_id).await?;
     Ok(Json(s))
 }
 

@@ -1,5 +1,5 @@
 //! The summary page: period and organisation, the text with every figure linked to the records
-//! it counts, and the downloads.
+//! it counts, the downloads, "保存为草稿" and the drafts in scope.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -7,17 +7,20 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use anjian_db::report::text::{Section, Segment};
+use anjian_db::report::draft::{self, Draft};
+use anjian_db::report::text::Summary;
 use anjian_db::report::Figures;
 use anjian_db::statistics::Figure;
-use anjian_db::FieldErrors;
+use anjian_db::{FieldErrors, PageReq};
 use anjian_domain::ledger::LedgerKind;
 use anjian_domain::period::Period;
+use anjian_domain::role::Permission;
 
+use super::view::{shown, Links, ShownSection};
 use super::{build, export};
 use crate::auth::Auth;
 use crate::error::{AppError, PageError, PageResult};
-use crate::layout::{query_string, Chrome};
+use crate::layout::{instant, query_string, Chrome};
 use crate::statistics::resolve_period;
 use crate::AppState;
 
@@ -29,18 +32,33 @@ pub struct ReportQuery {
     pub format: String,
 }
 
-/// A segment as the page shows it: text, or a figure with the link to its records.
-pub struct Piece {
-    pub text: String,
-    pub figure: bool,
-    pub link: Option<String>,
+/// A draft in the page's list.
+pub struct DraftRow {
+    pub id: i64,
+    pub title: String,
+    pub period_label: String,
+    pub org_name: String,
+    pub version: i64,
+    pub updated: String,
+    pub updated_by: String,
 }
 
-pub struct ShownSection {
-    pub heading: String,
-    pub level: u8,
-    pub paragraphs: Vec<Vec<Piece>>,
+impl DraftRow {
+    pub fn new(d: &Draft) -> DraftRow {
+        DraftRow {
+            id: d.id,
+            title: d.title.clone(),
+            period_label: d.period_label(),
+            org_name: d.org_name.clone(),
+            version: d.row_version,
+            updated: instant(&d.updated_at),
+            updated_by: d.updated_by_name.clone(),
+        }
+    }
 }
+
+/// How many drafts the summary page lists (the latest saved); the API pages through all.
+const SHOWN_DRAFTS: i64 = 30;
 
 #[derive(Template)]
 #[template(path = "report/index.html")]
@@ -52,6 +70,11 @@ struct IndexPage {
     base: String,
     findings: Vec<ShownFinding>,
     errors: FieldErrors,
+    warnings: Vec<String>,
+    drafts: Vec<DraftRow>,
+    drafts_total: i64,
+    can_write: bool,
+    can_settings: bool,
 }
 
 /// A finding of the pre-publication check with links to (the first of) its records.
@@ -64,7 +87,7 @@ pub struct ShownFinding {
 /// How many records of a finding the page links to; the API lists up to 200.
 const SHOWN_IDS: usize = 20;
 
-fn org_param(v: &str) -> Result<Option<i64>, FieldErrors> {
+pub(super) fn org_param(v: &str) -> Result<Option<i64>, FieldErrors> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);
@@ -102,37 +125,6 @@ pub fn figure_link(key: &str, base: &str, period: &Period, org_id: &str) -> Opti
     }
 }
 
-fn shown(sections: &[Section], base: &str, period: &Period, org_id: &str) -> Vec<ShownSection> {
-    sections
-        .iter()
-        .map(|s| ShownSection {
-            heading: s.heading.clone(),
-            level: s.level,
-            paragraphs: s
-                .paragraphs
-                .iter()
-                .map(|p| {
-                    p.segments
-                        .iter()
-                        .map(|seg| match seg {
-                            Segment::Text { text } => Piece {
-                                text: text.clone(),
-                                figure: false,
-                                link: None,
-                            },
-                            Segment::Figure { key, text } => Piece {
-                                text: text.clone(),
-                                figure: true,
-                                link: figure_link(key, base, period, org_id),
-                            },
-                        })
-                        .collect()
-                })
-                .collect(),
-        })
-        .collect()
-}
-
 pub async fn index(
     State(state): State<AppState>,
     auth: Auth,
@@ -146,7 +138,22 @@ pub async fn index(
         base: String::new(),
         findings: Vec::new(),
         errors: FieldErrors::new(),
+        warnings: Vec::new(),
+        drafts: Vec::new(),
+        drafts_total: 0,
+        can_write: auth.ctx().can(Permission::ReportWrite),
+        can_settings: auth.ctx().can(Permission::ReportSettings),
     };
+    let ctx = auth.ctx();
+    let listed = draft::list(
+        &state.db,
+        &ctx,
+        None,
+        PageReq::new(Some(1), Some(SHOWN_DRAFTS)),
+    )
+    .await?;
+    page.drafts = listed.items.iter().map(DraftRow::new).collect();
+    page.drafts_total = listed.total;
     let asked =
         resolve_period(&q.period, "", "").and_then(|p| org_param(&q.org_id).map(|o| (p, o)));
     let (period, org_id) = match asked {
@@ -157,15 +164,13 @@ pub async fn index(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
-    let (_, s) = build(&state, &auth, &period, org_id).await?;
-    let base = query_string(&[
-        ("period", period.code()),
-        ("org_id", q.org_id.trim().to_string()),
-    ]);
+    let (_, s, warnings) = build(&state, &auth, &period, org_id).await?;
+    let links = Links::new(&period, &q.org_id);
+    let base = links.base().to_string();
     page.q.period = period.code();
     page.title = s.title.clone();
-    page.sections = shown(&s.sections, &base, &period, &q.org_id);
-    let ctx = auth.ctx();
+    page.sections = shown(&s.sections, &links, None);
+    page.warnings = warnings;
     let path = anjian_db::report::subtree_path(&state.db, &ctx, org_id).await?;
     page.findings = anjian_db::report::check::check(&state.db, &ctx, &period, &path)
         .await?
@@ -193,7 +198,7 @@ pub async fn index(
     Ok(Html(page.render().map_err(PageError::from)?).into_response())
 }
 
-fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+pub(super) fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
     // RFC 5987 filename* so that the Chinese file name survives every browser.
     let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
     (
@@ -216,30 +221,41 @@ pub async fn download(
 ) -> PageResult<Response> {
     let period = resolve_period(&q.period, "", "").map_err(AppError::Invalid)?;
     let org_id = org_param(&q.org_id).map_err(AppError::Invalid)?;
-    let (f, s): (Figures, _) = build(&state, &auth, &period, org_id).await?;
-    let name = s.title.clone();
-    Ok(match q.format.trim() {
+    let (f, s, _): (Figures, _, _) = build(&state, &auth, &period, org_id).await?;
+    if q.format.trim() == "json" {
+        return Ok(attachment(
+            "application/json",
+            &format!("{}.json", s.title),
+            serde_json::to_vec_pretty(&serde_json::json!({ "figures": f, "summary": s }))
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        ));
+    }
+    Ok(export_file(&s, &q.format, &s.title)?)
+}
+
+/// The summary as a file in `format` (docx, md or html), named `name` plus the extension.
+pub(super) fn export_file(s: &Summary, format: &str, name: &str) -> Result<Response, AppError> {
+    Ok(match format.trim() {
         "docx" | "" => attachment(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             &format!("{name}.docx"),
-            export::docx(&s).map_err(|e| AppError::Internal(e.to_string()))?,
+            export::docx(s).map_err(|e| AppError::Internal(e.to_string()))?,
         ),
         "md" => attachment(
             "text/markdown; charset=utf-8",
             &format!("{name}.md"),
-            export::markdown(&s).into_bytes(),
+            export::markdown(s).into_bytes(),
         ),
-        "json" => attachment(
-            "application/json",
-            &format!("{name}.json"),
-            serde_json::to_vec_pretty(&serde_json::json!({ "figures": f, "summary": s }))
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+        "html" => attachment(
+            "text/html; charset=utf-8",
+            &format!("{name}.html"),
+            export::html(s).into_bytes(),
         ),
         _ => {
-            return Err(PageError(AppError::Invalid(FieldErrors::single(
+            return Err(AppError::Invalid(FieldErrors::single(
                 "format",
-                "导出格式只能是 docx、md 或 json",
-            ))))
+                "导出格式只能是 docx、md、html 或 json",
+            )))
         }
     })
 }

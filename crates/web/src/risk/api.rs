@@ -328,8 +328,8 @@ pub async fn get_settings(
 
 #[utoipa::path(put, path = "/api/v1/risk-settings", tag = "安全风险", request_body = SettingsBody,
     responses((status = 200, description = "已保存并重新定级", body = RegradeDto), (status = 400, body = ErrorBody),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 415, body = ErrorBody),
-              (status = 422, body = ErrorBody)),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn put_settings(
     State(state): State<AppState>,
@@ -338,8 +338,9 @@ pub async fn put_settings(
 ) -> ApiResult<Json<RegradeDto>> {
     let b: SettingsBody = body.parse()?;
     let rules = b.rules.parse()?;
+    let rv = row_version(b.row_version)?;
     Ok(Json(
-        risk::update_rules(&state.db, &auth.ctx(), &rules, &b.reason)
+        risk::update_rules(&state.db, &auth.ctx(), &rules, &b.reason, rv)
             .await?
             .into(),
     ))

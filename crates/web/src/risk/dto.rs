@@ -665,6 +665,8 @@ pub struct SettingsDto {
     pub rules: RulesDto,
     /// False: nothing saved yet, the defaults apply
     pub stored: bool,
+    /// Send it back with a change (0 while nothing is stored)
+    pub row_version: i64,
     pub updated_at: Option<DateTime<Utc>>,
     pub updated_by_name: String,
     pub reason: String,
@@ -677,6 +679,7 @@ impl From<RuleSettings> for SettingsDto {
         SettingsDto {
             rules: (&s.rules).into(),
             stored: s.stored,
+            row_version: s.row_version,
             updated_at: s.updated_at,
             updated_by_name: s.updated_by_name,
             reason: s.reason,
@@ -698,6 +701,9 @@ pub struct SettingsBody {
     pub rules: RulesDto,
     /// Why the rules change (required)
     pub reason: String,
+    /// Required: the `row_version` of the settings last read (0 while none are stored); a
+    /// stale one is refused with 409
+    pub row_version: Option<i64>,
 }
 
 /// What a change of the rules did.

@@ -239,8 +239,11 @@ pub async fn update_point(
     Id(id): Id,
     data: FormData,
 ) -> PageResult<Response> {
-    let d = risk::get_point(&state.db, &auth.ctx(), id).await?;
+    let mut d = risk::get_point(&state.db, &auth.ctx(), id).await?;
     data.check()?;
+    // A form shown again (field errors, refresh) keeps the version it was first read at, so a
+    // save after someone else's cannot slip through by way of the re-rendered page.
+    d.point.row_version = data.row_version();
     let form = PointForm::from_data(&data);
     let mut errs = FieldErrors::new();
     let input = form
@@ -623,8 +626,11 @@ pub async fn update_risk(
     Id(id): Id,
     data: FormData,
 ) -> PageResult<Response> {
-    let d = risk::get_risk(&state.db, &auth.ctx(), id).await?;
+    let mut d = risk::get_risk(&state.db, &auth.ctx(), id).await?;
     data.check()?;
+    // A form shown again (field errors, refresh) keeps the version it was first read at, so a
+    // save after someone else's cannot slip through by way of the re-rendered page.
+    d.risk.row_version = data.row_version();
     let form = RiskForm::from_data(&data);
     let c = RiskFormCtx {
         point: &d.point,
@@ -772,8 +778,11 @@ pub async fn update_measure(
     Id(id): Id,
     data: FormData,
 ) -> PageResult<Response> {
-    let ms = risk::get_measure(&state.db, &auth.ctx(), id).await?;
+    let mut ms = risk::get_measure(&state.db, &auth.ctx(), id).await?;
     data.check()?;
+    // A form shown again (field errors, refresh) keeps the version it was first read at, so a
+    // save after someone else's cannot slip through by way of the re-rendered page.
+    ms.row_version = data.row_version();
     let m = MeasureForm::from_data(&data);
     match risk::update_measure(&state.db, &auth.ctx(), id, data.row_version(), &m.input()).await {
         Ok(_) => Ok(Redirect::to(&format!("/risks/{}?notice=saved", ms.risk_id)).into_response()),

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -35,6 +34,10 @@ struct SettingsPage {
     level_rows: Vec<LevelRow>,
     changed: Option<i64>,
     history: Vec<Change>,
+    /// The settings' version the form was first rendered from (0: none stored yet), carried
+    /// through re-renders so that saving a corrected form still detects a concurrent save.
+    row_version: i64,
+    conflict: Option<String>,
     src_lec: &'static str,
     src_ls: &'static str,
     src_levels: &'static str,
@@ -48,18 +51,22 @@ pub struct SettingsQuery {
     changed: Option<i64>,
 }
 
+/// What a re-rendered form carries besides its fields: the version it was read at and the
+/// stale-version refusal, if that is why it is shown again.
+struct Resubmit {
+    row_version: i64,
+    conflict: Option<String>,
+}
+
 fn render(
     auth: &Auth,
     s: &RuleSettings,
     form: RulesForm,
     errors: FieldErrors,
     changed: Option<i64>,
+    again: Resubmit,
 ) -> PageResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::checklist::form_status(&errors, &again.conflict);
     let history = if s.stored {
         vec![Change {
             at: s
@@ -83,6 +90,8 @@ fn render(
         errors,
         changed,
         history,
+        row_version: again.row_version,
+        conflict: again.conflict,
         src_lec: rules_form::source("lec"),
         src_ls: rules_form::source("ls"),
         src_levels: rules_form::source("levels"),
@@ -100,7 +109,11 @@ pub async fn page(
 ) -> PageResult<Response> {
     let s = risk::settings(&state.db, &auth.ctx()).await?;
     let form = RulesForm::from_rules(&s.rules);
-    render(&auth, &s, form, FieldErrors::new(), q.changed)
+    let again = Resubmit {
+        row_version: s.row_version,
+        conflict: None,
+    };
+    render(&auth, &s, form, FieldErrors::new(), q.changed, again)
 }
 
 /// POST /risks/settings: validate, store, re-grade; back to the page with the count.
@@ -113,15 +126,24 @@ pub async fn save(
     let s = risk::settings(&state.db, &ctx).await?;
     data.check()?;
     let form = RulesForm::from_data(&data);
+    // A missing version reads as 0 ("none stored"), which a stored row refuses: never a blind save.
+    let version = data.row_version();
+    let again = |conflict| Resubmit {
+        row_version: version,
+        conflict,
+    };
     let rules = match form.parse() {
         Ok(r) => r,
-        Err(e) => return render(&auth, &s, form, e, None),
+        Err(e) => return render(&auth, &s, form, e, None, again(None)),
     };
-    match risk::update_rules(&state.db, &ctx, &rules, form.reason.trim()).await {
+    match risk::update_rules(&state.db, &ctx, &rules, form.reason.trim(), version).await {
         Ok(rep) => Ok(
             Redirect::to(&format!("/risks/settings?changed={}", rep.changed_total)).into_response(),
         ),
-        Err(DbError::Invalid(e)) => render(&auth, &s, form, e, None),
+        Err(DbError::Invalid(e)) => render(&auth, &s, form, e, None, again(None)),
+        Err(DbError::Conflict(m)) => {
+            render(&auth, &s, form, FieldErrors::new(), None, again(Some(m)))
+        }
         Err(e) => Err(e.into()),
     }
 }

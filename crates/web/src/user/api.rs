@@ -54,6 +54,9 @@ pub struct UserDto {
     /// Locked after too many failed logins until this instant (UTC).
     pub locked_until: Option<DateTime<Utc>>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Changes with every administrator's edit of the account (profile, role and organisation,
+    /// lock); the edit forms send it back and a stale one is refused with 409.
+    pub row_version: i64,
 }
 
 impl From<UserRow> for UserDto {
@@ -71,6 +74,7 @@ impl From<UserRow> for UserDto {
             disabled: u.disabled,
             locked_until: u.locked_until,
             last_login_at: u.last_login_at,
+            row_version: u.row_version,
         }
     }
 }

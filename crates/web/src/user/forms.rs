@@ -69,6 +69,8 @@ pub struct ProfileForm {
     pub name: String,
     #[serde(default)]
     pub phone: String,
+    #[serde(default)]
+    pub row_version: String,
 }
 
 impl ProfileForm {
@@ -76,6 +78,7 @@ impl ProfileForm {
         ProfileForm {
             name: u.name.clone(),
             phone: u.phone.clone(),
+            row_version: u.row_version.to_string(),
         }
     }
 }
@@ -87,6 +90,8 @@ pub struct AssignForm {
     pub role: String,
     #[serde(default)]
     pub org_id: String,
+    #[serde(default)]
+    pub row_version: String,
 }
 
 impl AssignForm {
@@ -94,18 +99,21 @@ impl AssignForm {
         AssignForm {
             role: u.role.clone(),
             org_id: u.org_id.to_string(),
+            row_version: u.row_version.to_string(),
         }
     }
 
-    pub fn parse(&self) -> Result<(Role, i64), FieldErrors> {
+    /// (role, organisation, the version the form was rendered from).
+    pub fn parse(&self) -> Result<(Role, i64, i64), FieldErrors> {
         let mut errs = FieldErrors::new();
         let role = Role::from_code(self.role.trim());
         if role.is_none() {
             errs.add("role", "请选择角色");
         }
         let org_id = org_field(&mut errs, &self.org_id);
-        match role {
-            Some(r) if errs.is_empty() => Ok((r, org_id)),
+        let version = form_i64(&mut errs, "row_version", "版本号", &self.row_version, None);
+        match (role, version) {
+            (Some(r), Some(v)) if errs.is_empty() => Ok((r, org_id, v)),
             _ => Err(errs),
         }
     }
@@ -156,9 +164,11 @@ mod tests {
         let f = AssignForm {
             role: "root".into(),
             org_id: "x".into(),
+            row_version: String::new(),
         };
         let e = f.parse().unwrap_err();
         assert!(e.get("role").is_some());
         assert!(e.get("org_id").is_some());
+        assert!(e.get("row_version").is_some(), "no version, no save");
     }
 }

@@ -349,6 +349,17 @@ async fn detail(
     Ok(Html(p.render().map_err(PageError::from)?))
 }
 
+/// 409 for a stale form, 422 for field errors, 200 otherwise.
+fn form_status(errors: &FieldErrors, conflict: &Option<String>) -> StatusCode {
+    if conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 #[derive(Template)]
 #[template(path = "user/edit.html")]
 struct EditPage {
@@ -356,6 +367,8 @@ struct EditPage {
     user: UserRow,
     form: ProfileForm,
     errors: FieldErrors,
+    /// The stale-version refusal, shown above the form.
+    conflict: Option<String>,
 }
 
 fn edit_form(
@@ -363,12 +376,9 @@ fn edit_form(
     u: UserRow,
     form: ProfileForm,
     errors: FieldErrors,
+    conflict: Option<String>,
 ) -> PageResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors, &conflict);
     let p = EditPage {
         chrome: Chrome::new(auth, "/users", format!("编辑：{}", u.name))
             .crumb("/users", "用户管理")
@@ -377,6 +387,7 @@ fn edit_form(
         user: u,
         form,
         errors,
+        conflict,
     };
     Ok(page_with_status(
         status,
@@ -387,7 +398,7 @@ fn edit_form(
 async fn edit_page(State(state): State<AppState>, auth: Auth, Id(id): Id) -> PageResult<Response> {
     let u = user::get(&state.db, &auth.ctx(), id).await?;
     let form = ProfileForm::from_user(&u);
-    edit_form(&auth, u, form, FieldErrors::new())
+    edit_form(&auth, u, form, FieldErrors::new(), None)
 }
 
 async fn update(
@@ -398,9 +409,15 @@ async fn update(
 ) -> PageResult<Response> {
     let ctx = auth.ctx();
     let u = user::get(&state.db, &ctx, id).await?;
-    match user::update_profile(&state.db, &ctx, id, &f.name, &f.phone).await {
+    // Re-rendered forms keep the submitted version, so fixing a typo cannot skip the check.
+    let version = match crate::checklist::forms::row_version(&f.row_version) {
+        Ok(v) => v,
+        Err(errors) => return edit_form(&auth, u, f, errors, None),
+    };
+    match user::update_profile(&state.db, &ctx, id, version, &f.name, &f.phone).await {
         Ok(_) => Ok(Redirect::to(&format!("/users/{id}?notice=saved")).into_response()),
-        Err(DbError::Invalid(errors)) => edit_form(&auth, u, f, errors),
+        Err(DbError::Invalid(errors)) => edit_form(&auth, u, f, errors, None),
+        Err(DbError::Conflict(m)) => edit_form(&auth, u, f, FieldErrors::new(), Some(m)),
         Err(e) => Err(e.into()),
     }
 }
@@ -423,6 +440,7 @@ struct AssignPage {
     user: UserRow,
     form: AssignForm,
     errors: FieldErrors,
+    conflict: Option<String>,
     roles: Vec<(&'static str, &'static str)>,
     orgs: Vec<OrgOption>,
 }
@@ -433,12 +451,9 @@ async fn assign_form(
     u: UserRow,
     form: AssignForm,
     errors: FieldErrors,
+    conflict: Option<String>,
 ) -> PageResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors, &conflict);
     let p = AssignPage {
         chrome: Chrome::new(auth, "/users", format!("分配角色：{}", u.name))
             .crumb("/users", "用户管理")
@@ -447,6 +462,7 @@ async fn assign_form(
         user: u,
         form,
         errors,
+        conflict,
         roles: role_options(&grantable_roles(auth.inner.user.role)),
         orgs: orgs_for_picker(state, &auth.ctx(), false).await?,
     };
@@ -463,7 +479,7 @@ async fn assign_page(
 ) -> PageResult<Response> {
     let u = user::get(&state.db, &auth.ctx(), id).await?;
     let form = AssignForm::from_user(&u);
-    assign_form(&state, &auth, u, form, FieldErrors::new()).await
+    assign_form(&state, &auth, u, form, FieldErrors::new(), None).await
 }
 
 async fn assign_submit(
@@ -474,13 +490,16 @@ async fn assign_submit(
 ) -> PageResult<Response> {
     let ctx = auth.ctx();
     let u = user::get(&state.db, &ctx, id).await?;
-    let (role, org_id) = match f.parse() {
+    let (role, org_id, version) = match f.parse() {
         Ok(v) => v,
-        Err(errors) => return assign_form(&state, &auth, u, f, errors).await,
+        Err(errors) => return assign_form(&state, &auth, u, f, errors, None).await,
     };
-    match user::assign(&state.db, &ctx, id, role.code(), org_id).await {
+    match user::assign(&state.db, &ctx, id, version, role.code(), org_id).await {
         Ok(_) => Ok(Redirect::to(&format!("/users/{id}?notice=saved")).into_response()),
-        Err(DbError::Invalid(errors)) => assign_form(&state, &auth, u, f, errors).await,
+        Err(DbError::Invalid(errors)) => assign_form(&state, &auth, u, f, errors, None).await,
+        Err(DbError::Conflict(m)) => {
+            assign_form(&state, &auth, u, f, FieldErrors::new(), Some(m)).await
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -389,3 +389,59 @@ pub async fn bench_account(db: &Db, world: &World, username: &str, password: &st
     println!("bench account: 账号 {username} 密码 {password}");
     Ok(())
 }
+
+/// Unit heads `<username>_u1` … `<username>_u<n>`, one per unit in id order, with the bench
+/// password: the benches that act as a unit (registering and rectifying hazards, the soak) sign
+/// in with them. Created through `user::create` like the bench account (audited), or given the
+/// password again when they exist.
+pub async fn unit_accounts(
+    db: &Db,
+    world: &World,
+    username: &str,
+    password: &str,
+    n: usize,
+) -> Result<()> {
+    let ctx = Ctx::system("anjian-gen");
+    let units: Vec<i64> = world
+        .orgs
+        .iter()
+        .filter(|o| o.kind == "unit")
+        .map(|o| o.id)
+        .take(n)
+        .collect();
+    for (i, org_id) in units.iter().enumerate() {
+        let name = format!("{username}_u{}", i + 1);
+        let existing: Option<(i64,)> = db
+            .fetch_optional(&Q::new("SELECT id FROM app_user WHERE username = $1").bind(&name))
+            .await?;
+        match existing {
+            Some((id,)) => user::set_password_for_demo(db, &ctx, id, password)
+                .await
+                .with_context(|| format!("resetting the password of {name}"))?,
+            None => {
+                user::create(
+                    db,
+                    &ctx,
+                    &UserInput {
+                        username: name.clone(),
+                        name: format!("压测单位负责人{}", i + 1),
+                        org_id: *org_id,
+                        role: "unit_head".into(),
+                        phone: String::new(),
+                    },
+                    Some(password),
+                    false,
+                )
+                .await
+                .with_context(|| format!("creating {name}"))?;
+            }
+        }
+    }
+    if !units.is_empty() {
+        println!(
+            "unit accounts: {username}_u1…{username}_u{} (unit heads), same password",
+            units.len()
+        );
+    }
+    Ok(())
+}

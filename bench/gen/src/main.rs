@@ -2,18 +2,23 @@
 //! the database (SQLite file or PostgreSQL), fast enough for millions of rows.
 //!
 //!     anjian-gen --database sqlite:///tmp/b/anjian.db [--orgs 2000 --inspections 200000
-//!                --hazards 1000000] [--stages orgs,checklists,campaigns,inspections,hazards]
+//!                --hazards 1000000 --risks 200000 --ledgers 1000000]
+//!                [--stages orgs,checklists,campaigns,inspections,hazards,risks,ledgers]
 //!
 //! One stage per table family, each reading what it needs back from the database, so a later
-//! table family (risks, ledgers) is one more stage and any stage can be re-run on its own. The
-//! data is generated, not entered: no audit_log rows are written for it (only the bench account
-//! is created through the application and audited). Deterministic for a given --seed and --today
-//! (only instants on the --today day itself are capped by the clock so none lies in the future).
+//! table family is one more stage and any stage can be re-run on its own. The data is generated,
+//! not entered: no audit_log rows are written for it (only the bench accounts are created through
+//! the application and audited, so `anjian audit verify` holds). Deterministic for a given --seed
+//! and --today (only instants on the --today day itself are capped by the clock so none lies in
+//! the future). The big stages load with their tables' secondary indexes and full-text triggers
+//! dropped and created again at the end (`bulk`).
 
 mod base;
+mod bulk;
 mod hazards;
 mod inspections;
 mod ledgers;
+mod risks;
 mod sink;
 mod vocab;
 mod world;
@@ -33,7 +38,31 @@ const STAGES: &[&str] = &[
     "campaigns",
     "inspections",
     "hazards",
+    "risks",
     "ledgers",
+];
+
+/// The tables each big stage fills: loaded with their secondary indexes dropped (`bulk`).
+const BULK_TABLES: &[(&str, &[&str])] = &[
+    ("inspections", &["inspection", "inspection_item"]),
+    (
+        "hazards",
+        &[
+            "hazard",
+            "hazard_event",
+            "hazard_major",
+            "hazard_listing",
+            "hazard_extension",
+        ],
+    ),
+    (
+        "risks",
+        &["risk_point", "risk", "risk_version", "risk_measure"],
+    ),
+    (
+        "ledgers",
+        &["ledger_entry", "ledger_item", "ledger_attendee"],
+    ),
 ];
 
 #[derive(Parser, Debug)]
@@ -49,15 +78,18 @@ struct Args {
     inspections: usize,
     #[arg(long, default_value_t = 1_000_000)]
     hazards: usize,
+    /// Risks (with ~1 risk point per 4 risks, their assessment versions and control measures).
+    #[arg(long, default_value_t = 200_000)]
+    risks: usize,
     /// Safety work ledger entries (all six ledgers together).
     #[arg(long, default_value_t = 1_000_000)]
     ledgers: usize,
     /// Comma-separated stages to run, in this order: orgs,checklists,campaigns,inspections,hazards,
-    /// ledgers (not in the default: the hazard benches do not need it).
+    /// risks,ledgers (default: all of them, the shared province-scale dataset).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "orgs,checklists,campaigns,inspections,hazards"
+        default_value = "orgs,checklists,campaigns,inspections,hazards,risks,ledgers"
     )]
     stages: Vec<String>,
     #[arg(long, default_value_t = 20_261_129)]
@@ -71,6 +103,14 @@ struct Args {
     username: String,
     #[arg(long, default_value = "Ya-Ce-2026!")]
     password: String,
+    /// Also this many unit heads `<username>_u1…` (one per unit, same password) for benches that
+    /// act as units (rectification needs a unit account; the soak uses them).
+    #[arg(long, default_value_t = 8)]
+    unit_accounts: usize,
+    /// Keep every index and trigger in place during the load (row-by-row maintenance, several
+    /// times slower) instead of creating them once at the end.
+    #[arg(long)]
+    keep_indexes: bool,
     /// Also run ANALYZE on SQLite (PostgreSQL is always vacuumed and analysed, as autovacuum
     /// would do).
     #[arg(long)]
@@ -121,11 +161,36 @@ async fn main() -> Result<()> {
     if !applied.is_empty() {
         println!("migrations: {}", applied.join(", "));
     }
+    // Indexes a previous run dropped and did not live to create again come back first.
+    let restored = bulk::restore(&db).await?;
+    if restored > 0 {
+        println!("restored {restored} indexes/triggers left deferred by an interrupted run");
+    }
+    let mut sqlite_restore = None;
     if let Db::Sqlite { write, .. } = &db {
-        // Bulk-load settings for the one writer connection of this process only: the database
-        // file keeps WAL mode; a crash mid-generation means generating again.
+        // Bulk-load settings for the one writer connection of this process only (the database
+        // file keeps WAL mode; a crash mid-generation means generating again), put back as they
+        // were when the load is done.
+        let mut old = Vec::new();
+        for p in [
+            "synchronous",
+            "cache_size",
+            "temp_store",
+            "mmap_size",
+            "threads",
+        ] {
+            let (v,): (i64,) = sqlx::query_as(&format!("PRAGMA {p}"))
+                .fetch_one(write)
+                .await?;
+            old.push(format!("PRAGMA {p} = {v}"));
+        }
+        sqlite_restore = Some(old.join("; "));
+        // The index builds at the end each scan a whole table: a 1 GiB cache and a memory map
+        // keep the 1 GB of hazards in memory between them (with 256 MiB and read() each hazard
+        // index took 12–15 s), and the sorter may use a second thread.
         sqlx::raw_sql(
-            "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY",
+            "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY; \
+             PRAGMA mmap_size = 8589934592; PRAGMA threads = 2",
         )
         .execute(write)
         .await?;
@@ -162,6 +227,20 @@ async fn main() -> Result<()> {
     }
     // Later stages see the checklists and campaigns just written.
     let world = Arc::new(world::World::load(&db, today, args.seed).await?);
+    let bulk_tables: Vec<&str> = BULK_TABLES
+        .iter()
+        .filter(|(stage, _)| run(stage))
+        .flat_map(|(_, tables)| tables.iter().copied())
+        .collect();
+    if !args.keep_indexes && !bulk_tables.is_empty() {
+        let t = Instant::now();
+        let n = bulk::defer(&db, &bulk_tables).await?;
+        println!(
+            "deferred {n} indexes/triggers of {}",
+            bulk_tables.join(", ")
+        );
+        timings.push(("drop indexes", t.elapsed()));
+    }
     if run("inspections") {
         let t = Instant::now();
         inspections::inspections(&db, world.clone(), args.inspections, args.seed).await?;
@@ -172,12 +251,32 @@ async fn main() -> Result<()> {
         hazards::hazards(&db, world.clone(), args.hazards, args.seed).await?;
         timings.push(("hazards", t.elapsed()));
     }
+    if run("risks") {
+        let t = Instant::now();
+        risks::risks(&db, world.clone(), args.risks, args.seed).await?;
+        timings.push(("risks", t.elapsed()));
+    }
     if run("ledgers") {
         let t = Instant::now();
         ledgers::ledgers(&db, world.clone(), args.ledgers, args.seed).await?;
         timings.push(("ledgers", t.elapsed()));
     }
+    let t = Instant::now();
+    if bulk::restore(&db).await? > 0 {
+        timings.push(("create indexes, rebuild search", t.elapsed()));
+    }
+    if let (Some(sql), Db::Sqlite { write, .. }) = (&sqlite_restore, &db) {
+        sqlx::raw_sql(sql).execute(write).await?;
+    }
     base::bench_account(&db, &world, &args.username, &args.password).await?;
+    base::unit_accounts(
+        &db,
+        &world,
+        &args.username,
+        &args.password,
+        args.unit_accounts,
+    )
+    .await?;
     if sink::PG_DEFER_FK.load(std::sync::atomic::Ordering::Relaxed) {
         let t = Instant::now();
         sink::check_references(&db).await?;

@@ -37,6 +37,40 @@ pub struct NewAttachment {
     pub has_thumb: bool,
 }
 
+/// The longest file name kept, in characters (a longer one keeps its extension).
+const NAME_MAX: usize = 100;
+
+/// A client's file name made safe to store, show and offer as a download name: only its last
+/// path component (a name is never a path here), without control, bidirectional-override or
+/// zero-width characters (which make `invoice\u{202E}fdp.exe` read as `invoiceexe.pdf`), without
+/// leading dots, at most `NAME_MAX` characters; "附件" when nothing is left.
+pub fn neutral_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).find(|s| !s.trim().is_empty()).unwrap_or("");
+    let clean: String = last
+        .chars()
+        .filter(|c| {
+            !(c.is_control()
+                || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2069}' | '\u{FEFF}'))
+        })
+        .collect();
+    let clean = clean.trim().trim_start_matches('.').trim();
+    if clean.is_empty() {
+        return "附件".to_string();
+    }
+    if clean.chars().count() <= NAME_MAX {
+        return clean.to_string();
+    }
+    let ext = clean
+        .rsplit_once('.')
+        .map(|(_, e)| e)
+        .filter(|e| !e.is_empty() && e.chars().count() <= 10)
+        .map(|e| format!(".{e}"))
+        .unwrap_or_default();
+    let stem: String = clean.chars().take(NAME_MAX - ext.chars().count()).collect();
+    format!("{stem}{ext}")
+}
+
 /// Checks that the caller may attach files to this organisation (in scope, active).
 pub async fn check_target(db: &Db, ctx: &Ctx, org_id: i64) -> Result<()> {
     ctx.require(Permission::AttachmentUpload)?;
@@ -79,7 +113,7 @@ pub async fn create(db: &Db, ctx: &Ctx, a: NewAttachment) -> Result<Attachment> 
             .bind(a.sha256)
             .bind(a.size_bytes)
             .bind(a.mime)
-            .bind(a.original_name)
+            .bind(neutral_name(&a.original_name))
             .bind(a.has_thumb)
             .bind(ctx.user_id())
             .bind(crate::now()),
@@ -109,4 +143,24 @@ pub async fn get(db: &Db, ctx: &Ctx, id: i64) -> Result<Attachment> {
         .bind(ctx.scope_like()),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutral_name;
+
+    #[test]
+    fn names_lose_paths_controls_and_overrides() {
+        assert_eq!(neutral_name("../../etc/passwd"), "passwd");
+        assert_eq!(neutral_name("..\\..\\x.pdf"), "x.pdf");
+        assert_eq!(neutral_name("C:\\dir\\现场照片.jpg"), "现场照片.jpg");
+        assert_eq!(neutral_name("report\u{202E}fdp.exe"), "reportfdp.exe");
+        assert_eq!(neutral_name("a\tb\u{0085}c\0.pdf"), "abc.pdf");
+        assert_eq!(neutral_name(".."), "附件");
+        assert_eq!(neutral_name(".htaccess"), "htaccess");
+        assert_eq!(neutral_name("  "), "附件");
+        let long = neutral_name(&("名".repeat(300) + ".docx"));
+        assert_eq!(long.chars().count(), 100);
+        assert!(long.ends_with(".docx"));
+    }
 }

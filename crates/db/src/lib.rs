@@ -9,6 +9,7 @@ pub mod backup;
 pub mod campaign;
 pub mod checklist;
 pub mod ctx;
+pub mod dashboard;
 pub mod duty;
 pub mod error;
 pub mod hazard;

@@ -35,29 +35,40 @@ impl From<Option<i64>> for Arg {
         Arg::I64(v)
     }
 }
+/// Text as bound: without NUL. PostgreSQL cannot store U+0000 in text (the statement fails, a
+/// 500) while SQLite stores it and its string functions stop there, so a NUL from a crafted form,
+/// query string or spreadsheet cell (`_x0000_`) is dropped here, once, for both backends.
+fn text_arg(v: String) -> String {
+    if v.contains('\0') {
+        v.replace('\0', "")
+    } else {
+        v
+    }
+}
+
 impl From<&str> for Arg {
     fn from(v: &str) -> Arg {
-        Arg::Text(Some(v.to_string()))
+        Arg::Text(Some(text_arg(v.to_string())))
     }
 }
 impl From<String> for Arg {
     fn from(v: String) -> Arg {
-        Arg::Text(Some(v))
+        Arg::Text(Some(text_arg(v)))
     }
 }
 impl From<&String> for Arg {
     fn from(v: &String) -> Arg {
-        Arg::Text(Some(v.clone()))
+        Arg::Text(Some(text_arg(v.clone())))
     }
 }
 impl From<Option<String>> for Arg {
     fn from(v: Option<String>) -> Arg {
-        Arg::Text(v)
+        Arg::Text(v.map(text_arg))
     }
 }
 impl From<Option<&str>> for Arg {
     fn from(v: Option<&str>) -> Arg {
-        Arg::Text(v.map(str::to_string))
+        Arg::Text(v.map(|s| text_arg(s.to_string())))
     }
 }
 impl From<bool> for Arg {

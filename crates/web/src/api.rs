@@ -113,6 +113,7 @@ pub fn module_parts() -> Vec<utoipa::openapi::OpenApi> {
         crate::ledger::openapi(),
         crate::duty::openapi(),
         crate::incident::openapi(),
+        crate::dashboard::openapi(),
     ]
 }
 

@@ -348,7 +348,7 @@ async fn login_submit(
             &headers,
             &f.username,
             &next,
-            Some(e.message()),
+            Some(login_refusal(&e, &state.policy)),
         )),
         Ok(u) => {
             let (raw, _) = session::login(&state.db, &u, &ip, ua, &state.policy).await?;
@@ -364,6 +364,19 @@ async fn login_submit(
             );
             Ok(res)
         }
+    }
+}
+
+/// One answer for a wrong password, an unknown user name and a locked account: an unknown name
+/// is never "locked", so telling the lock apart would show, after a few tries, which user names
+/// exist. The lockout rule is stated instead, the same for everyone.
+fn login_refusal(e: &user::LoginError, p: &anjian_db::session::Policy) -> String {
+    match e {
+        user::LoginError::Invalid | user::LoginError::Locked(_) => format!(
+            "用户名或密码错误（连续失败{}次账号将锁定{}分钟，锁定期间请稍后再试或联系安全管理员）",
+            p.max_failed_logins, p.lockout_minutes
+        ),
+        other => other.message(),
     }
 }
 

@@ -1,8 +1,8 @@
-//! Spreadsheet import shared by every module: read the first worksheet of an .xlsx/.xls file into
+//! Spreadsheet import shared by every module: read the first worksheet of an .xlsx file into
 //! text cells, check the header against the template, and show a preview with per-row errors.
 //! Modules turn the text rows into their own inputs; writing is all-or-nothing in the data layer.
 
-use calamine::{Data, Reader};
+use calamine::{Data, DataRef, Range, Reader};
 
 use crate::error::AppError;
 
@@ -37,19 +37,67 @@ fn cell_text(c: &Data) -> String {
     }
 }
 
+fn file_error(message: impl Into<String>) -> AppError {
+    AppError::Invalid(anjian_db::FieldErrors::single("file", message))
+}
+
+fn unreadable() -> AppError {
+    file_error("无法读取该文件，请使用下载的 Excel 模板（.xlsx）填写")
+}
+
+/// Rows of a worksheet an import looks at: the largest import (10,000 rows) under its title lines
+/// fits with room to spare.
+pub const SHEET_ROWS: u32 = 20_000;
+/// Columns an import looks at: no template has more than 25; cells further right are ignored.
+pub const SHEET_COLS: u32 = 64;
+
+/// The first worksheet of an uploaded .xlsx, as a dense range built only from the cells inside
+/// `SHEET_ROWS` × `SHEET_COLS`.
+///
+/// Not `open_workbook_auto` + `worksheet_range`: calamine sizes a range by its farthest cell, so
+/// a 600-byte sheet with values in A1 and XFD1048576 asks for 512 GiB and the allocator aborts
+/// the whole server; a legacy .xls does the same while merely being opened (its sheets are read
+/// eagerly), and a cell reference longer than any integer overflows (a panic in debug builds).
+/// So only .xlsx is read, cell by cell, a value below `SHEET_ROWS` refuses the file, and a panic
+/// inside the reader is an unreadable file rather than a 500.
+pub fn first_sheet(bytes: &[u8]) -> Result<Range<Data>, AppError> {
+    const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.starts_with(&OLE) {
+        return Err(file_error(
+            "不支持旧版 Excel（.xls）文件，请在 Excel 或 WPS 中另存为 .xlsx 后上传",
+        ));
+    }
+    std::panic::catch_unwind(|| bounded_first_sheet(bytes)).unwrap_or_else(|_| Err(unreadable()))
+}
+
+fn bounded_first_sheet(bytes: &[u8]) -> Result<Range<Data>, AppError> {
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let name = wb.sheet_names().first().cloned().ok_or_else(unreadable)?;
+    let mut cells = wb.worksheet_cells_reader(&name).map_err(|_| unreadable())?;
+    let mut kept = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+        let (row, col) = cell.get_position();
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        if row >= SHEET_ROWS {
+            return Err(file_error(format!(
+                "第{}行超出可导入的范围（最多{SHEET_ROWS}行），请删除表格下方多余的内容后重新上传",
+                u64::from(row) + 1
+            )));
+        }
+        if col < SHEET_COLS {
+            kept.push(calamine::Cell::new(
+                (row, col),
+                Data::from(cell.get_value().clone()),
+            ));
+        }
+    }
+    Ok(Range::from_sparse(kept))
+}
+
 pub fn read(bytes: &[u8]) -> Result<Sheet, AppError> {
-    let bad = || {
-        AppError::Invalid(anjian_db::FieldErrors::single(
-            "file",
-            "无法读取该文件，请使用下载的 Excel 模板（.xlsx）填写",
-        ))
-    };
-    let mut wb =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(bad)?
-        .map_err(|_| bad())?;
+    let range = first_sheet(bytes)?;
     let mut rows = range.rows().enumerate();
     let header: Vec<String> = match rows.next() {
         Some((_, r)) => r.iter().map(cell_text).collect(),

@@ -30,6 +30,7 @@ pub struct Chrome {
 /// The left menu, by module, showing only what the role may open.
 const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/", "首页", None),
+    ("/dashboard", "驾驶舱", Some(Permission::HazardView)),
     ("/hazards", "隐患排查治理", Some(Permission::HazardView)),
     ("/inspections", "安全检查", Some(Permission::InspectionView)),
     (

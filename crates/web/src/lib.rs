@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod campaign;
+pub mod dashboard;
 pub mod checklist;
 pub mod docx;
 pub mod duty;
@@ -116,6 +117,7 @@ pub fn route_table() -> RouteTable {
         .merge(inspection::routes())
         .merge(hazard::routes())
         .merge(statistics::routes())
+        .merge(dashboard::routes())
         .merge(risk::routes())
         .merge(report::routes())
         .merge(ledger::routes())

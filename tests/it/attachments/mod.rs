@@ -93,7 +93,7 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 
 /// A valid RGB PNG of `w`×`h` pixels (a colour gradient), with the image data in one stored
 /// (uncompressed) deflate block, so no compression library is needed.
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
     let mut raw = Vec::new();
     for y in 0..h {
         raw.push(0); // filter: none

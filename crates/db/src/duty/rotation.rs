@@ -33,7 +33,11 @@ pub fn parse_people(text: &str) -> Result<Vec<Person>, String> {
         let mut parts = line
             .split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == '、')
             .filter(|s| !s.is_empty());
-        let name = parts.next().unwrap_or("").to_string();
+        // A line of separators only ("，，") names nobody: skip it like a blank line rather
+        // than put a person without a name on the roster.
+        let Some(name) = parts.next().map(str::to_string) else {
+            continue;
+        };
         let phone = parts.collect::<Vec<_>>().join("");
         if name.chars().count() > 30 {
             return Err(format!("第{}行：姓名不能超过30个字", i + 1));

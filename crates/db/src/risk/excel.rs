@@ -223,6 +223,18 @@ fn split_cell(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Factors in one cell. A GB/T 13861 name may itself hold a separator (心理、生理性危险和有害因素),
+/// and the export writes names, so such a name is read as its code before the cell is split.
+fn split_factors(s: &str) -> Vec<String> {
+    let mut s = s.to_string();
+    for (code, name) in anjian_domain::risk::FACTOR_CATEGORIES {
+        if name.contains(['、', '；', ';', '，', ',']) {
+            s = s.replace(name, code);
+        }
+    }
+    split_cell(&s)
+}
+
 /// Measures in one cell: one a line (or separated by "；").
 fn split_measures(s: &str) -> Vec<String> {
     s.split(['；', ';', '\n', '\r'])
@@ -426,7 +438,7 @@ pub async fn import_rows(
             }
         }
         // Factor and accident cells are checked here so the message names the entry.
-        let factors = split_cell(&row.factors);
+        let factors = split_factors(&row.factors);
         for f in &factors {
             if factor_name(f).is_none()
                 && !anjian_domain::risk::FACTOR_CATEGORIES

@@ -4,7 +4,7 @@
 //! indexes; nothing is loaded row by row. Every figure can be traced to its records with
 //! `record_ids`, which uses the same conditions (see `figure`).
 
-mod figure;
+pub(crate) mod figure;
 
 pub use figure::{Figure, HazardMeasure, RecordKind};
 
@@ -66,7 +66,7 @@ pub struct CampaignStats {
 
 /// Resolves the subtree: `org_id` (in scope, else NotFound) or the caller's own organisation;
 /// the command line without an organisation covers the whole tree.
-async fn span(db: &Db, ctx: &Ctx, period: &Period, org_id: Option<i64>) -> Result<Span> {
+pub(crate) async fn span(db: &Db, ctx: &Ctx, period: &Period, org_id: Option<i64>) -> Result<Span> {
     let path = match org_id.or(ctx.org_id()) {
         Some(id) => {
             let (path,): (String,) = db
@@ -153,17 +153,7 @@ async fn stats_for(db: &Db, s: &Span) -> Result<HazardStats> {
 
     // Hazards: one scan of the period, grouped by grade and campaign, each measure a COUNT of
     // its condition.
-    let mut q = Q::new("SELECT h.grade, h.campaign_id, COUNT(*)");
-    for m in [
-        HazardMeasure::Rectified,
-        HazardMeasure::Open,
-        HazardMeasure::Overdue,
-    ] {
-        q.push(", COUNT(CASE WHEN ");
-        push_measure(&mut q, s, m);
-        q.push(" THEN 1 END)");
-    }
-    push_hazards(&mut q, s);
+    let mut q = measures("SELECT h.grade, h.campaign_id, ", s);
     q.push(" GROUP BY h.grade, h.campaign_id");
     let rows: Vec<HazardGroup> = db.fetch_all(&q).await?;
     for (grade, camp, found, rectified, open, overdue) in rows {
@@ -232,4 +222,22 @@ pub async fn record_ids(
     let s = span(db, ctx, period, org_id).await?;
     let rows: Vec<(i64,)> = db.fetch_all(&ids_query(&f, &s)).await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// `SELECT <head>COUNT(*), COUNT(<rectified>), COUNT(<open>), COUNT(<overdue>) FROM hazard …` of
+/// the span's hazards: the measures every hazard figure and chart counts, in one scan.
+pub(crate) fn measures(head: &str, s: &Span) -> Q {
+    let mut q = Q::new(head);
+    q.push("COUNT(*)");
+    for m in [
+        HazardMeasure::Rectified,
+        HazardMeasure::Open,
+        HazardMeasure::Overdue,
+    ] {
+        q.push(", COUNT(CASE WHEN ");
+        push_measure(&mut q, s, m);
+        q.push(" THEN 1 END)");
+    }
+    push_hazards(&mut q, s);
+    q
 }

@@ -82,12 +82,8 @@ async fn receive(state: &AppState, auth: &Auth, mut mp: Multipart) -> Result<Att
                 })?);
             }
             "file" => {
-                let name = field
-                    .file_name()
-                    .unwrap_or("附件")
-                    .chars()
-                    .take(200)
-                    .collect::<String>();
+                // Kept whole: `attachment::create` shortens it with its extension.
+                let name = field.file_name().unwrap_or("附件").to_string();
                 let mut buf = Vec::new();
                 while let Some(chunk) = field.chunk().await.map_err(read_err)? {
                     if buf.len() + chunk.len() > state.upload_limit {

@@ -150,7 +150,8 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                         Ok(b) if b.is_empty() && file_name.is_empty() => {}
                         Ok(b) => out.files.push(Upload {
                             field: name,
-                            name: file_name.chars().take(200).collect(),
+                            // Shortened (keeping the extension) by `attachment::create`.
+                            name: file_name,
                             bytes: b.to_vec(),
                         }),
                         Err(e) => {

@@ -10,7 +10,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use calamine::{Data, Reader};
+use calamine::Data;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -113,13 +113,7 @@ fn file_error(message: impl Into<String>) -> AppError {
 /// the description and organisation columns, so title lines above it (an exported ledger) are
 /// skipped; lines whose known columns are all empty are skipped too.
 pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, AppError> {
-    let unreadable = || file_error("无法读取该文件，请使用下载的 Excel 模板（.xlsx）填写");
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|_| unreadable())?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
+    let range = crate::import::first_sheet(bytes)?;
     let first_line = range.start().map(|(r, _)| r as usize + 1).unwrap_or(1);
     let mut lines = range.rows().enumerate();
     let mut columns: Vec<Option<Field>> = Vec::new();

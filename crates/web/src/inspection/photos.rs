@@ -52,12 +52,8 @@ pub async fn read(state: &AppState, req: Request) -> Result<Submitted, AppError>
     while let Some(mut field) = mp.next_field().await.map_err(read_err)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "photos" {
-            let file_name: String = field
-                .file_name()
-                .unwrap_or("照片")
-                .chars()
-                .take(200)
-                .collect();
+            // Shortened (keeping the extension) by `attachment::create`.
+            let file_name = field.file_name().unwrap_or("照片").to_string();
             let mut buf = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(read_err)? {
                 total += chunk.len();

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
-use calamine::{Data, Reader};
+use calamine::Data;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -222,13 +222,7 @@ fn slot<'a>(row: &'a mut RiskImportRow, col: &str) -> Option<&'a mut String> {
 /// The rows of the first worksheet: the header is the first of the top ten lines naming the
 /// point and description columns (an exported register has title lines above it).
 pub fn read_rows(bytes: &[u8]) -> Result<Vec<RiskImportRow>, AppError> {
-    let unreadable = || file_error("无法读取该文件，请使用下载的 Excel 模板（.xlsx）填写");
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|_| unreadable())?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
+    let range = crate::import::first_sheet(bytes)?;
     let first_line = range.start().map(|(r, _)| r as usize + 1).unwrap_or(1);
     let mut lines = range.rows().enumerate();
     let mut columns: Vec<Option<String>> = Vec::new();

@@ -82,8 +82,8 @@ forEachViewport('duty roster, today on duty, duty log', { timeout: 120_000 }, (v
       await page.getByLabel(/^名称/).fill(name);
       await page.getByLabel(/^开始日期/).fill(first);
       await page.getByLabel(/^结束日期/).fill(last);
-      await page.getByLabel('交班时间').fill('08:30');
-      await page.getByLabel('班次时长（小时）').fill('24');
+      await page.getByLabel('第1班开始时间').fill('08:30');
+      await page.getByLabel('第1班时长（小时）').fill('24');
       await page.getByLabel(/^带班领导名单/).fill(lines(LEADERS));
       await page.getByLabel(/^值班人员名单/).fill(lines(OFFICERS));
       await page.getByLabel('每日值班人数').fill('1');

@@ -69,7 +69,11 @@ async fn five_failures_lock_the_account_for_the_lockout_period() {
     // is never locked, so a different one would tell which names exist).
     let fifth = app.login_form("li", "wrong-Passw0rd").await;
     assert_eq!(fifth.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(fifth.text().contains("连续失败5次账号将锁定15分钟"), "{}", fifth.text());
+    assert!(
+        fifth.text().contains("连续失败5次账号将锁定15分钟"),
+        "{}",
+        fifth.text()
+    );
     // Even the right password is refused while locked.
     let res = app.login_form("li", PASSWORD).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);

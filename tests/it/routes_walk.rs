@@ -116,7 +116,9 @@ impl Foreign {
             .iter()
             .find(|(frag, _)| path.contains(frag))
             .map(|(_, id)| *id)
-            .unwrap_or_else(|| panic!("route {path} takes an id of a kind this test does not know: teach it"))
+            .unwrap_or_else(|| {
+                panic!("route {path} takes an id of a kind this test does not know: teach it")
+            })
     }
 }
 
@@ -198,7 +200,10 @@ async fn every_route_with_an_id_answers_404_outside_the_callers_scope() {
         if e.path == "/duty/rosters/{id}/shift" {
             let (shift,): (i64,) = app
                 .db
-                .fetch_one(&Q::new("SELECT MIN(id) FROM duty_shift WHERE roster_id = $1").bind(id_for(e.path)))
+                .fetch_one(
+                    &Q::new("SELECT MIN(id) FROM duty_shift WHERE roster_id = $1")
+                        .bind(id_for(e.path)),
+                )
                 .await
                 .unwrap();
             path = format!("{path}?shift_id={shift}");
@@ -237,7 +242,9 @@ async fn every_route_with_an_id_answers_404_outside_the_callers_scope() {
         // The id is real: the same request by unit B's own user of that role gets past the
         // 404 (GET only; the actions would change the records the next routes use).
         if e.method == Method::GET {
-            let owner = app.user(&format!("owner_{checked}"), role, f.unit_b.id).await;
+            let owner = app
+                .user(&format!("owner_{checked}"), role, f.unit_b.id)
+                .await;
             let res = if path.starts_with("/api/") {
                 let token = app.token_for(&owner).await;
                 app.api(Method::GET, &path, Some(&token), None).await
@@ -291,7 +298,10 @@ async fn ids_in_the_query_of_another_unit_show_nothing_of_it() {
     let app = TestApp::new().await;
     let f = app.fixture().await;
     let b = foreign(&app, &f).await;
-    let doc = app.api(Method::GET, "/api/v1/openapi.json", None, None).await.json();
+    let doc = app
+        .api(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .json();
     // Every query parameter of the API that carries an id, and the unit B record for it.
     let mut params: BTreeSet<String> = BTreeSet::new();
     for ops in doc["paths"].as_object().unwrap().values() {
@@ -311,7 +321,9 @@ async fn ids_in_the_query_of_another_unit_show_nothing_of_it() {
             "inspection_id" => b.id_for("/inspections/"),
             "risk_point_id" => b.id_for("/risk-points/"),
             "checklist_id" => b.id_for("/checklists/"),
-            other => panic!("query parameter {other} takes an id this test does not know: teach it"),
+            other => {
+                panic!("query parameter {other} takes an id this test does not know: teach it")
+            }
         }
     };
     let mut checked = 0;
@@ -319,11 +331,18 @@ async fn ids_in_the_query_of_another_unit_show_nothing_of_it() {
         e.method == Method::GET && !e.path.contains("{id}") && e.access != Access::Public
     });
     for (n, e) in routes.enumerate() {
-        let me = app.user(&format!("q_{n}"), role_for(e.access), f.unit_a.id).await;
+        let me = app
+            .user(&format!("q_{n}"), role_for(e.access), f.unit_a.id)
+            .await;
         let (login, token) = (app.login_as(&me).await, app.token_for(&me).await);
         // The API's own parameters; pages get them all (they ignore what they do not use).
         let own: Vec<String> = match doc["paths"][e.path]["get"]["parameters"].as_array() {
-            Some(ps) => ps.iter().filter_map(|p| p["name"].as_str()).filter(|n| params.contains(*n)).map(String::from).collect(),
+            Some(ps) => ps
+                .iter()
+                .filter_map(|p| p["name"].as_str())
+                .filter(|n| params.contains(*n))
+                .map(String::from)
+                .collect(),
             None if e.path.starts_with("/api/") => Vec::new(),
             None => params.iter().cloned().collect(),
         };
@@ -334,10 +353,19 @@ async fn ids_in_the_query_of_another_unit_show_nothing_of_it() {
             } else {
                 app.get(&path, &login).await
             };
-            assert!(!res.status.is_server_error(), "{path}: {} {}", res.status, res.text());
+            assert!(
+                !res.status.is_server_error(),
+                "{path}: {} {}",
+                res.status,
+                res.text()
+            );
             let text = readable(&res.body);
             for b_name in ["乙单位", "乙库点"] {
-                assert!(!text.contains(b_name), "{path} ({}) shows unit B's {b_name}", res.status);
+                assert!(
+                    !text.contains(b_name),
+                    "{path} ({}) shows unit B's {b_name}",
+                    res.status
+                );
             }
             checked += 1;
         }

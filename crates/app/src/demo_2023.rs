@@ -413,6 +413,7 @@ pub async fn load(state: &AppState) -> Result<(), DbError> {
                             checklist_item_id: Some(*item_id),
                             result: if fail.is_some() { "fail" } else { "pass" }.into(),
                             note: String::new(),
+                            risk_point_id: None,
                             hazard: fail.map(|(_, h)| h.clone()),
                         }
                     })

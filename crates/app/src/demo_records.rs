@@ -124,6 +124,7 @@ fn results(items: &[i64], fails: Vec<(usize, Option<HazardInput>)>) -> Vec<ItemI
                 checklist_item_id: Some(*id),
                 result: if fail.is_some() { "fail" } else { "pass" }.into(),
                 note: String::new(),
+                risk_point_id: None,
                 hazard: fail.and_then(|(_, h)| h.clone()),
             }
         })

@@ -45,7 +45,10 @@ const NAME_MAX: usize = 100;
 /// zero-width characters (which make `invoice\u{202E}fdp.exe` read as `invoiceexe.pdf`), without
 /// leading dots, at most `NAME_MAX` characters; "附件" when nothing is left.
 pub fn neutral_name(raw: &str) -> String {
-    let last = raw.rsplit(['/', '\\']).find(|s| !s.trim().is_empty()).unwrap_or("");
+    let last = raw
+        .rsplit(['/', '\\'])
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or("");
     let clean: String = last
         .chars()
         .filter(|c| {

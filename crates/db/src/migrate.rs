@@ -35,6 +35,9 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_duty_incidents"),
     migration!(9, "0009_row_versions"),
     migration!(10, "0010_report_templates"),
+    migration!(11, "0011_risk_residual_items"),
+    migration!(12, "0012_duty_shift_names"),
+    migration!(13, "0013_ledger_settings"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -370,10 +370,18 @@ pub const ITEM_STATUSES: &[(&str, &str)] = &[("open", "未完成"), ("done", "�
 
 // ---------------------------------------------------------------- drills
 
+/// Where the defaults of the ledger settings come from, shown beside each setting on the
+/// settings page (the values themselves are stored; see `anjian_db::ledger::settings`).
+pub const FUNDING_SOURCE: &str = "财资〔2022〕136号《企业安全生产费用提取和使用管理办法》（财政部、应急管理部，2022年11月21日）规定的安全生产费用使用范围；粮食仓储不在其列举的十二个行业之内，本表用于对经费投入分类统计。";
+pub const DRILL_ONSITE_SOURCE: &str = "《生产安全事故应急预案管理办法》（应急管理部令第2号修正）第三十三条：每半年至少组织一次现场处置方案演练。";
+pub const DRILL_PLAN_SOURCE: &str = "《生产安全事故应急预案管理办法》（应急管理部令第2号修正）第三十三条：每年至少组织一次综合应急预案演练或者专项应急预案演练。";
+pub const TRAINING_MANAGER_SOURCE: &str = "《生产经营单位安全培训规定》（原国家安全监管总局令第3号，经修正）第九条：主要负责人和安全生产管理人员初次安全培训时间不得少于32学时，每年再培训时间不得少于12学时（一般生产经营单位）。";
+pub const TRAINING_STAFF_SOURCE: &str = "《生产经营单位安全培训规定》第十三条：新上岗的从业人员岗前安全培训时间不得少于24学时；从业人员每年接受再培训的时间不得少于20学时（一般生产经营单位）。";
+
 /// Required drill intervals in months. 《生产安全事故应急预案管理办法》(应急管理部令第2号 2019) Art 33:
 /// 每年至少组织一次综合应急预案演练或者专项应急预案演练，每半年至少组织一次现场处置方案演练
 /// (reference/domain-rules.md §5.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct DrillIntervals {
     /// 现场处置方案: 6 months.
     pub onsite_months: u32,
@@ -409,7 +417,7 @@ pub fn drill_overdue(last: Option<NaiveDate>, months: u32, today: NaiveDate) -> 
 /// units: 主要负责人和安全生产管理人员 initial ≥32, yearly re-training ≥12; new employees pre-job
 /// ≥24; all employees yearly ≥20 (reference/domain-rules.md §6.1). The yearly figures drive the
 /// shortfall board; the initial ones are shown as reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct TrainingMinimums {
     pub manager_initial_tenths: i64,
     pub manager_yearly_tenths: i64,

@@ -40,6 +40,11 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ),
     ("/risks", "风险分级管控", Some(Permission::RiskView)),
     ("/ledgers", "安全工作台账", Some(Permission::LedgerView)),
+    (
+        "/ledgers/settings",
+        "台账设置",
+        Some(Permission::LedgerSettings),
+    ),
     ("/duty", "值班值守", Some(Permission::DutyView)),
     ("/incidents", "事故信息报告", Some(Permission::IncidentView)),
     ("/statistics", "统计分析", Some(Permission::HazardView)),

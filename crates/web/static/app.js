@@ -139,29 +139,33 @@
     return el ? el.value : '';
   }
 
+  // A select's value, or the checked radio's (LS is radios in the inherent box, selects in the
+  // residual one).
   function value(box, name) {
     var el = box.querySelector('select[name="' + name + '"]');
-    return el ? el.value : '';
+    return el ? el.value : checked(box, name);
   }
 
+  // Each box (inherent, residual) has its own fields, named with its data-prefix.
   function update(box) {
-    var out = box.querySelector('[data-risk-output]');
+    var out = box.querySelector('output');
     if (!out) return;
-    var method = checked(box, 'method');
+    var p = box.getAttribute('data-prefix') || '';
+    var method = checked(box, p + 'method');
     var labels = names(box.getAttribute('data-level-names'));
     var text = '选择取值后显示计算结果', level = '';
     if (method === 'lec') {
-      var l = tenths(value(box, 'l')), e = tenths(value(box, 'e')), c = tenths(value(box, 'c'));
+      var l = tenths(value(box, p + 'l')), e = tenths(value(box, p + 'e')), c = tenths(value(box, p + 'c'));
       if (!isNaN(l) && !isNaN(e) && !isNaN(c)) {
         var d = l * e * c / 10;
         var b = ints(box.getAttribute('data-lec-bounds'));
         var levels = (box.getAttribute('data-lec-levels') || '').split(',');
         var band = d > b[3] ? 0 : d > b[2] ? 1 : d > b[1] ? 2 : d > b[0] ? 3 : 4;
         level = levels[band] || '';
-        text = 'D = ' + value(box, 'l') + '×' + value(box, 'e') + '×' + value(box, 'c') + ' = ' + formatD(d);
+        text = 'D = ' + value(box, p + 'l') + '×' + value(box, p + 'e') + '×' + value(box, p + 'c') + ' = ' + formatD(d);
       }
     } else if (method === 'ls') {
-      var ll = parseInt(checked(box, 'ls_l'), 10), s = parseInt(checked(box, 'ls_s'), 10);
+      var ll = parseInt(value(box, p + 'ls_l'), 10), s = parseInt(value(box, p + 'ls_s'), 10);
       if (ll >= 1 && s >= 1) {
         var r = ll * s, m = ints(box.getAttribute('data-ls-min'));
         level = r >= m[0] ? 'major' : r >= m[1] ? 'large' : r >= m[2] ? 'general' : 'low';
@@ -170,6 +174,8 @@
     } else if (method === 'direct') {
       level = 'major';
       text = '直接判定';
+    } else if (p && !method) {
+      text = '未评估剩余风险';
     }
     out.textContent = level ? text + ' → ' + (labels[level] || level) : text;
     out.className = CSS[level] || 'risk-none';

@@ -27,6 +27,7 @@ use anjian_web::route_table;
 mod core;
 mod form;
 mod harness;
+mod ledger;
 mod planning;
 mod records;
 mod report;
@@ -97,6 +98,30 @@ macro_rules! entry {
 
 /// Which route covers which table.
 pub const COVERAGE: &[Entry] = &[
+    entry!(
+        "ledger_settings",
+        "POST",
+        "/ledgers/settings",
+        ledger::rules_page
+    ),
+    entry!(
+        "ledger_settings",
+        "PUT",
+        "/api/v1/ledgers/settings",
+        ledger::rules_api
+    ),
+    entry!(
+        "ledger_funding_category",
+        "POST",
+        "/ledgers/settings/categories/{id}",
+        ledger::category_page
+    ),
+    entry!(
+        "ledger_funding_category",
+        "PUT",
+        "/api/v1/ledgers/settings/categories/{id}",
+        ledger::category_api
+    ),
     entry!("org", "POST", "/orgs/{id}", core::org_page),
     entry!("org", "PUT", "/api/v1/orgs/{id}", core::org_api),
     entry!("app_user", "POST", "/users/{id}", core::user_profile_page),

@@ -13,14 +13,38 @@ use anjian_testkit::{Fixture, TestApp};
 
 use crate::hazard::{person, world, Person};
 
+mod api;
 mod pages;
+mod shifts;
 
 /// Records of unit B, one per kind of id this module's routes take, keyed by the path fragment
 /// that identifies the route. routes_walk checks each answers 404 to unit A.
 pub async fn foreign_ids(app: &TestApp, f: &Fixture) -> Vec<(&'static str, i64)> {
     let b = person(app, "duty_foreign_b", Role::UnitOfficer, &f.unit_b).await;
     let r = roster(app, &b, f.unit_b.id, "2023-01-20", "2023-01-22").await;
-    vec![("/duty/rosters/", r.id)]
+    let shift = duty::shifts(&app.db, &b.ctx, r.id).await.expect("shifts")[0].clone();
+    let swap = duty::request_swap(
+        &app.db,
+        &b.ctx,
+        r.id,
+        &duty::SwapInput {
+            shift_id: shift.id,
+            role: "leader".into(),
+            to_name: "钱七".into(),
+            reason: "出差".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("swap");
+    vec![
+        ("/duty/rosters/", r.id),
+        ("/duty/shifts/", shift.id),
+        ("/duty/swaps/", swap.id),
+        // The holiday calendar is the whole province's: no entry is outside anyone's scope, so
+        // the walk can only check that an unknown entry is 404.
+        ("/duty/calendar/", i64::from(i32::MAX)),
+    ]
 }
 
 pub fn d(s: &str) -> NaiveDate {
@@ -55,6 +79,7 @@ async fn clear_leader(app: &TestApp, p: &Person, r: &Roster, day: &str) -> Resul
         r.id,
         &ShiftInput {
             shift_id: s.id,
+            shift_name: s.shift_name.clone(),
             shift_start: s.shift_start.clone(),
             shift_hours: s.shift_hours.to_string(),
             leader_name: String::new(),
@@ -253,7 +278,10 @@ async fn roster_input_errors_are_chinese_and_name_the_field() {
     let w = world().await;
     let mut i = input(w.f.unit_a.id, "2023-01-30", "2023-01-20");
     i.leaders = "王局长 13900000001\n李副局长 电话abc".into();
-    i.shift_start = "25:00".into();
+    i.shifts = vec![duty::ShiftDef {
+        start: "25:00".into(),
+        ..Default::default()
+    }];
     i.officers_per_day = "-1".into();
     let Err(DbError::Invalid(e)) = duty::create_roster(&w.app.db, &w.officer.ctx, &i).await else {
         panic!("invalid roster refused");

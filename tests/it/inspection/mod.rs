@@ -18,6 +18,7 @@ mod api;
 mod pages;
 mod refusals;
 mod repo;
+mod risk_points;
 
 /// Records of unit B, one per kind of id this module's routes take, keyed by the path fragment
 /// that identifies the route (e.g. "/hazards/"). routes_walk checks each answers 404 to unit A.
@@ -125,6 +126,7 @@ pub fn input(
                 checklist_item_id: Some(it.id),
                 result: r.to_string(),
                 note: String::new(),
+                risk_point_id: None,
                 hazard: (*r == "fail").then(|| HazardInput {
                     location: "3号仓房".into(),
                     deadline: deadline.clone(),

@@ -10,6 +10,7 @@ use anjian_testkit::{Fixture, TestApp};
 
 use crate::hazard::{awaiting, ds, person, world};
 
+mod backends;
 mod drafts;
 mod templates;
 

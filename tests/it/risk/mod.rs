@@ -14,8 +14,10 @@ use crate::hazard::{person, Person};
 mod assess;
 mod coupling;
 mod excel;
+mod people;
 mod regrade;
 mod report;
+mod residual;
 
 /// Records of unit B, one per kind of id this module's routes take, keyed by the path fragment
 /// that identifies the route. routes_walk checks each answers 404 to unit A.

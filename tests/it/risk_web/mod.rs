@@ -17,6 +17,8 @@ mod api;
 mod card;
 mod excel;
 mod pages;
+mod people;
+mod residual;
 mod settings;
 
 /// Unit A's officer (manages risks), unit A's inspector (views), the bureau's supervisor

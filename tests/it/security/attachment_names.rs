@@ -49,13 +49,18 @@ fn assert_safe_disposition(res: &Resp, what: &str) {
     let (plain, star) = d
         .split_once("; filename*=UTF-8''")
         .unwrap_or_else(|| panic!("{what}: {d}"));
-    let quoted = plain.trim_start_matches("attachment; filename=\"").trim_end_matches('"');
+    let quoted = plain
+        .trim_start_matches("attachment; filename=\"")
+        .trim_end_matches('"');
     assert!(
-        quoted.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+        quoted
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
         "{what}: plain file name {quoted:?}"
     );
     assert!(
-        star.chars().all(|c| c.is_ascii_alphanumeric() || "%!#$&+-.^_`|~".contains(c)),
+        star.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "%!#$&+-.^_`|~".contains(c)),
         "{what}: encoded file name {star:?}"
     );
 }
@@ -88,17 +93,40 @@ async fn hostile_names_are_neutralised_stored_inside_the_store_and_downloaded_sa
         let v = res.json();
         let got = v["original_name"].as_str().unwrap().to_string();
         assert!(!got.is_empty(), "{name:?}: a name remains");
-        assert!(!got.contains(['/', '\\']), "{name:?} → {got:?}: still a path");
-        assert!(!got.starts_with('.'), "{name:?} → {got:?}: hidden or parent");
-        assert!(!got.chars().any(invisible), "{name:?} → {got:?}: control or bidi characters");
-        assert!(got.chars().count() <= 100, "{name:?}: {} characters kept", got.chars().count());
+        assert!(
+            !got.contains(['/', '\\']),
+            "{name:?} → {got:?}: still a path"
+        );
+        assert!(
+            !got.starts_with('.'),
+            "{name:?} → {got:?}: hidden or parent"
+        );
+        assert!(
+            !got.chars().any(invisible),
+            "{name:?} → {got:?}: control or bidi characters"
+        );
+        assert!(
+            got.chars().count() <= 100,
+            "{name:?}: {} characters kept",
+            got.chars().count()
+        );
         stored.push((name, got, v["id"].as_i64().unwrap()));
     }
-    let by_name = |n: &str| stored.iter().find(|(name, _, _)| *name == n).unwrap().1.clone();
+    let by_name = |n: &str| {
+        stored
+            .iter()
+            .find(|(name, _, _)| *name == n)
+            .unwrap()
+            .1
+            .clone()
+    };
     assert_eq!(by_name("../../etc/passwd"), "passwd");
     assert_eq!(by_name("..\\..\\x.pdf"), "x.pdf");
     assert_eq!(by_name("report\u{202E}fdp.exe"), "reportfdp.exe");
-    assert!(by_name(&long).ends_with(".pdf"), "a shortened name keeps its extension");
+    assert!(
+        by_name(&long).ends_with(".pdf"),
+        "a shortened name keeps its extension"
+    );
 
     // Only the store's own files appeared, all inside it and named by content.
     let store = app.dir.join("attachments");
@@ -107,7 +135,11 @@ async fn hostile_names_are_neutralised_stored_inside_the_store_and_downloaded_sa
     for p in &added {
         assert!(p.starts_with(&store), "{} outside the store", p.display());
         let file = p.file_name().unwrap().to_string_lossy().to_string();
-        assert!(file.chars().all(|c| c.is_ascii_hexdigit()), "{} is not a content hash", p.display());
+        assert!(
+            file.chars().all(|c| c.is_ascii_hexdigit()),
+            "{} is not a content hash",
+            p.display()
+        );
     }
     assert!(!app.dir.join("etc").exists() && !store.join("etc").exists());
 
@@ -128,7 +160,12 @@ async fn names_with_raw_control_bytes_are_refused_and_nothing_is_stored() {
     let before = files_under(&app.dir);
     for raw in ["nul\0.pdf", "cr\r\nX-Injected: 1\r\n.pdf", "bell\x07.pdf"] {
         let res = upload_pdf(&app, &token, f.unit_a.id, raw).await;
-        assert!(res.status.is_client_error(), "{raw:?}: {} {}", res.status, res.text());
+        assert!(
+            res.status.is_client_error(),
+            "{raw:?}: {} {}",
+            res.status,
+            res.text()
+        );
         assert!(res.headers.get("x-injected").is_none());
     }
     let (n,): (i64,) = app
@@ -157,7 +194,8 @@ async fn uploads_are_typed_by_content_not_by_name() {
         ("doc.docx", b"PK\x03\x04 a zip that is not an Office document"),
     ];
     for (name, bytes) in refused {
-        let (ct, body) = anjian_testkit::multipart(&[("org_id", &f.unit_a.id.to_string())], name, bytes);
+        let (ct, body) =
+            anjian_testkit::multipart(&[("org_id", &f.unit_a.id.to_string())], name, bytes);
         let res = app
             .send(
                 Request::builder()
@@ -169,7 +207,12 @@ async fn uploads_are_typed_by_content_not_by_name() {
                     .unwrap(),
             )
             .await;
-        assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{name}: {}", res.text());
+        assert_eq!(
+            res.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{name}: {}",
+            res.text()
+        );
     }
     // A GIF header in front of markup is a GIF: served as image/gif, as a download, never sniffed.
     let polyglot = b"GIF89a\x01\x00\x01\x00<script>alert(1)</script>";

@@ -15,7 +15,11 @@ use super::{world, xss_payload};
 use crate::routes_walk::{foreign, role_for};
 
 /// References a body may carry, and unit B's record for each.
-fn foreign_value(b: &crate::routes_walk::Foreign, f: &anjian_testkit::Fixture, name: &str) -> Value {
+fn foreign_value(
+    b: &crate::routes_walk::Foreign,
+    f: &anjian_testkit::Fixture,
+    name: &str,
+) -> Value {
     let one = |frag: &str| json!(b.id_for(frag));
     match name {
         "org_id" | "parent_id" => json!(f.site_b.id),
@@ -35,11 +39,17 @@ fn foreign_value(b: &crate::routes_walk::Foreign, f: &anjian_testkit::Fixture, n
 /// Top-level id properties of the operation's body schema.
 fn id_properties(doc: &Value, op: &str) -> Vec<String> {
     let (method, path) = op.split_once(' ').unwrap();
-    let schema = &doc["paths"][path][method.to_ascii_lowercase()]["requestBody"]["content"]["application/json"]["schema"];
+    let schema = &doc["paths"][path][method.to_ascii_lowercase()]["requestBody"]["content"]
+        ["application/json"]["schema"];
     let (_, s) = resolve(doc, schema);
     s["properties"]
         .as_object()
-        .map(|p| p.keys().filter(|k| k.ends_with("_id") || k.ends_with("_ids")).cloned().collect())
+        .map(|p| {
+            p.keys()
+                .filter(|k| k.ends_with("_id") || k.ends_with("_ids"))
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -93,12 +103,20 @@ async fn references_to_another_units_records_in_bodies_are_refused() {
     let mut callers = Callers::default();
     let mut refused = 0;
     let mut done = std::collections::BTreeSet::new();
-    for (op, body) in s.sent.iter().filter(|(op, _)| op.starts_with("POST ") && !op.contains("{id}")) {
+    for (op, body) in s
+        .sent
+        .iter()
+        .filter(|(op, _)| op.starts_with("POST ") && !op.contains("{id}"))
+    {
         if !done.insert(op.clone()) {
             continue;
         }
         let path = op.trim_start_matches("POST ");
-        let entry = route_table().entries.into_iter().find(|e| e.method == Method::POST && e.path == path).unwrap();
+        let entry = route_table()
+            .entries
+            .into_iter()
+            .find(|e| e.method == Method::POST && e.path == path)
+            .unwrap();
         // Accounts are opened by administrators (the route itself is open to all signed in).
         let role = match entry.access {
             Access::Perm(_) => role_for(entry.access),
@@ -114,16 +132,26 @@ async fn references_to_another_units_records_in_bodies_are_refused() {
             base["username"] = json!("fr_base");
         }
         if base.get("report_date").is_some() {
-            base["report_date"] = json!((anjian_db::hazard::today() - chrono::Duration::days(1)).to_string());
+            base["report_date"] =
+                json!((anjian_db::hazard::today() - chrono::Duration::days(1)).to_string());
         }
         fresh_attachments(&s, &token, &mut base).await;
-        let res = s.app.api(Method::POST, path, Some(&token), Some(base.clone())).await;
+        let res = s
+            .app
+            .api(Method::POST, path, Some(&token), Some(base.clone()))
+            .await;
         if !res.status.is_success() {
-            eprintln!("foreign refs: {op} not open to {role:?} at unit A ({}), skipped", res.status);
+            eprintln!(
+                "foreign refs: {op} not open to {role:?} at unit A ({}), skipped",
+                res.status
+            );
             continue;
         }
         for prop in id_properties(&s.doc, op) {
-            if body.get(&prop).is_none_or(|v| v.is_null() || v == &json!([])) {
+            if body
+                .get(&prop)
+                .is_none_or(|v| v.is_null() || v == &json!([]))
+            {
                 continue;
             }
             let mut bad = base.clone();

@@ -39,19 +39,35 @@ fn forms(html: &str) -> Vec<Form> {
         let a: BTreeMap<String, String> = attrs.into_iter().collect();
         match name.as_str() {
             "form" => {
-                open = a.get("method").is_some_and(|m| m.eq_ignore_ascii_case("post"));
+                open = a
+                    .get("method")
+                    .is_some_and(|m| m.eq_ignore_ascii_case("post"));
                 if open {
-                    out.push(Form { action: a.get("action").cloned().unwrap_or_default(), fields: Vec::new() });
+                    out.push(Form {
+                        action: a.get("action").cloned().unwrap_or_default(),
+                        fields: Vec::new(),
+                    });
                 }
             }
             "/form" => open = false,
             "input" | "textarea" | "select" if open => {
                 if let Some(n) = a.get("name").cloned() {
-                    out.last_mut().unwrap().fields.push(Field { tag: name.clone(), name: n, attrs: a, options: Vec::new() });
+                    out.last_mut().unwrap().fields.push(Field {
+                        tag: name.clone(),
+                        name: n,
+                        attrs: a,
+                        options: Vec::new(),
+                    });
                 }
             }
             "option" if open => {
-                if let Some(f) = out.last_mut().unwrap().fields.last_mut().filter(|f| f.tag == "select") {
+                if let Some(f) = out
+                    .last_mut()
+                    .unwrap()
+                    .fields
+                    .last_mut()
+                    .filter(|f| f.tag == "select")
+                {
                     let v = a.get("value").cloned().unwrap_or_default();
                     f.options.push((v, a.contains_key("selected")));
                 }
@@ -63,7 +79,17 @@ fn forms(html: &str) -> Vec<Form> {
 }
 
 /// Text inputs whose value is a code or a number although the input does not say so.
-const KEEP: &[&str] = &["uscc", "username", "shift_start", "shift_hours", "officers_per_day", "period", "org", "keyword", "year"];
+const KEEP: &[&str] = &[
+    "uscc",
+    "username",
+    "shift_start",
+    "shift_hours",
+    "officers_per_day",
+    "period",
+    "org",
+    "keyword",
+    "year",
+];
 
 fn is_text(f: &Field) -> bool {
     let kind = f.attrs.get("type").map(String::as_str).unwrap_or("text");
@@ -75,7 +101,13 @@ fn is_text(f: &Field) -> bool {
 /// The submission: what the page filled in, today for an empty date, and a payload for text.
 /// `browser_default`: selects without a selected option send their first option (as a browser
 /// does) rather than the first real choice; `limit` cuts every payload to that many characters.
-fn fill(s: &mut Sweep, form: &Form, csrf: &str, browser_default: bool, limit: Option<usize>) -> Vec<(String, String)> {
+fn fill(
+    s: &mut Sweep,
+    form: &Form,
+    csrf: &str,
+    browser_default: bool,
+    limit: Option<usize>,
+) -> Vec<(String, String)> {
     let today = anjian_db::hazard::today();
     let mut out = Vec::new();
     for f in &form.fields {
@@ -96,11 +128,22 @@ fn fill(s: &mut Sweep, form: &Form, csrf: &str, browser_default: bool, limit: Op
                 .options
                 .iter()
                 .find(|(_, sel)| *sel)
-                .or_else(|| if browser_default { f.options.first() } else { f.options.iter().find(|(v, _)| !v.is_empty()) })
+                .or_else(|| {
+                    if browser_default {
+                        f.options.first()
+                    } else {
+                        f.options.iter().find(|(v, _)| !v.is_empty())
+                    }
+                })
                 .map(|(v, _)| v.clone())
                 .unwrap_or_default(),
             _ if is_text(f) => {
-                let max: usize = f.attrs.get("maxlength").and_then(|m| m.parse().ok()).unwrap_or(4000).min(limit.unwrap_or(4000));
+                let max: usize = f
+                    .attrs
+                    .get("maxlength")
+                    .and_then(|m| m.parse().ok())
+                    .unwrap_or(4000)
+                    .min(limit.unwrap_or(4000));
                 let label = format!("form {} {}", form.action, f.name);
                 let full = s.next_payload(&label, &form.action);
                 let v: String = if full.chars().count() <= max {
@@ -112,10 +155,16 @@ fn fill(s: &mut Sweep, form: &Form, csrf: &str, browser_default: bool, limit: Op
                 let v = if f.name == "from_name" {
                     // A swap names someone on the shift: the roster's officer, not a new payload.
                     s.filled.pop();
-                    let officer = s.filled.iter().find(|f| f.label == "RosterBody.officers").map(|f| f.value.clone());
+                    let officer = s
+                        .filled
+                        .iter()
+                        .find(|f| f.label == "RosterBody.officers")
+                        .map(|f| f.value.clone());
                     out.push((f.name.clone(), officer.unwrap_or(v)));
                     continue;
-                } else if ["leaders", "officers", "to_name", "leader_name"].contains(&f.name.as_str()) {
+                } else if ["leaders", "officers", "to_name", "leader_name"]
+                    .contains(&f.name.as_str())
+                {
                     v.replace(' ', "").chars().take(30).collect()
                 } else {
                     v
@@ -123,7 +172,11 @@ fn fill(s: &mut Sweep, form: &Form, csrf: &str, browser_default: bool, limit: Op
                 s.filled.last_mut().unwrap().value = v.clone();
                 v
             }
-            ("input", _) if f.attrs.get("inputmode").is_some_and(|m| m == "tel") && value.is_empty() => "13800000000".into(),
+            ("input", _)
+                if f.attrs.get("inputmode").is_some_and(|m| m == "tel") && value.is_empty() =>
+            {
+                "13800000000".into()
+            }
             ("input", _) if f.attrs.contains_key("inputmode") && value.is_empty() => "1".into(),
             _ => value,
         };
@@ -137,8 +190,12 @@ fn route_of(action: &str) -> Option<anjian_web::routes::RouteEntry> {
     let path = action.split('?').next().unwrap_or("");
     route_table().entries.into_iter().find(|e| {
         e.method == Method::POST && {
-            let (a, b): (Vec<&str>, Vec<&str>) = (e.path.split('/').collect(), path.split('/').collect());
-            a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || (*x == "{id}" && y.parse::<i64>().is_ok()))
+            let (a, b): (Vec<&str>, Vec<&str>) =
+                (e.path.split('/').collect(), path.split('/').collect());
+            a.len() == b.len()
+                && a.iter()
+                    .zip(&b)
+                    .all(|(x, y)| x == y || (*x == "{id}" && y.parse::<i64>().is_ok()))
         }
     })
 }
@@ -153,16 +210,26 @@ async fn every_form_with_text_shows_its_payload_escaped_wherever_it_lands() {
     let mut outcomes: BTreeMap<String, (StatusCode, String)> = BTreeMap::new();
     for p in pages.iter().filter(|p| p.is_html()) {
         for form in forms(&p.res.text()) {
-            let key = format!("{} {:?}", form.action, form.fields.iter().map(|f| &f.name).collect::<Vec<_>>());
+            let key = format!(
+                "{} {:?}",
+                form.action,
+                form.fields.iter().map(|f| &f.name).collect::<Vec<_>>()
+            );
             // Sign-out and ending sessions would end the walk's own sessions; forms without free
             // text carry no payload.
-            if form.action.is_empty() || form.action == "/logout" || form.action.ends_with("/end")
-                || !form.fields.iter().any(is_text) || !seen_forms.insert(key)
+            if form.action.is_empty()
+                || form.action == "/logout"
+                || form.action.ends_with("/end")
+                || !form.fields.iter().any(is_text)
+                || !seen_forms.insert(key)
             {
                 continue;
             }
             let Some(route) = route_of(&form.action) else {
-                panic!("{}: a form posts to {} which is no route", p.path, form.action);
+                panic!(
+                    "{}: a form posts to {} which is no route",
+                    p.path, form.action
+                );
             };
             let role = match route.access {
                 anjian_web::auth::Access::Perm(_) => crate::routes_walk::role_for(route.access),
@@ -173,10 +240,10 @@ async fn every_form_with_text_shows_its_payload_escaped_wherever_it_lands() {
             // the record's version.
             let again = s.app.get(&p.path, &login).await;
             // A form gone from the page (a hazard verified meanwhile has no "reject") is skipped.
-            let Some(form) = forms(&again.text())
-                .into_iter()
-                .find(|f| f.action.split('?').next() == form.action.split('?').next() && f.fields.len() == form.fields.len())
-            else {
+            let Some(form) = forms(&again.text()).into_iter().find(|f| {
+                f.action.split('?').next() == form.action.split('?').next()
+                    && f.fields.len() == form.fields.len()
+            }) else {
                 continue;
             };
             // Upload forms carry the token in their action (their body is not read for it).
@@ -187,10 +254,19 @@ async fn every_form_with_text_shows_its_payload_escaped_wherever_it_lands() {
             // The first real choice of each select, then the browser's defaults, each also with
             // payloads cut to 30 characters (fields whose limit the page does not state).
             let mut res = None;
-            for (browser_default, limit) in [(false, None), (false, Some(30)), (true, None), (true, Some(30))] {
+            for (browser_default, limit) in [
+                (false, None),
+                (false, Some(30)),
+                (true, None),
+                (true, Some(30)),
+            ] {
                 let body = fill(&mut s, &form, &login.csrf, browser_default, limit);
-                let pairs: Vec<(&str, &str)> = body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let r = s.app.page(Method::POST, &action, Some(&login), &pairs).await;
+                let pairs: Vec<(&str, &str)> =
+                    body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let r = s
+                    .app
+                    .page(Method::POST, &action, Some(&login), &pairs)
+                    .await;
                 assert_no_raw_markup(&r.text(), &format!("POST {action}"));
                 let done = r.status != StatusCode::UNPROCESSABLE_ENTITY;
                 res = Some(r);
@@ -208,11 +284,19 @@ async fn every_form_with_text_shows_its_payload_escaped_wherever_it_lands() {
                 let tail = &f.value[f.value.find(&f.marker).unwrap() + f.marker.len()..];
                 check_escaped(&html, &f.marker, tail, &what);
             }
-            let msg = match html.find("field-error").or_else(|| html.find("class=\"error")) {
-                Some(at) if res.status == StatusCode::UNPROCESSABLE_ENTITY => super::snippet(&html, at + 60, 60).to_string(),
+            let msg = match html
+                .find("field-error")
+                .or_else(|| html.find("class=\"error"))
+            {
+                Some(at) if res.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                    super::snippet(&html, at + 60, 60).to_string()
+                }
                 _ => res.location(),
             };
-            outcomes.insert(action.split('?').next().unwrap_or_default().to_string(), (res.status, msg));
+            outcomes.insert(
+                action.split('?').next().unwrap_or_default().to_string(),
+                (res.status, msg),
+            );
         }
     }
     // What the forms stored, on every page.
@@ -227,14 +311,27 @@ async fn every_form_with_text_shows_its_payload_escaped_wherever_it_lands() {
             }
         }
     }
-    let stored: Vec<&String> = outcomes.iter().filter(|(_, (st, _))| st.is_redirection()).map(|(a, _)| a).collect();
+    let stored: Vec<&String> = outcomes
+        .iter()
+        .filter(|(_, (st, _))| st.is_redirection())
+        .map(|(a, _)| a)
+        .collect();
     eprintln!(
         "forms: {} submitted, {} stored, {} shown again on pages; refused: {:?}",
         outcomes.len(),
         stored.len(),
         shown.len(),
-        outcomes.iter().filter(|(_, (st, _))| !st.is_redirection()).collect::<Vec<_>>()
+        outcomes
+            .iter()
+            .filter(|(_, (st, _))| !st.is_redirection())
+            .collect::<Vec<_>>()
     );
-    assert!(outcomes.len() >= 40, "the walk's pages hold the application's forms");
-    assert!(stored.len() * 2 >= outcomes.len(), "most forms take the payloads");
+    assert!(
+        outcomes.len() >= 40,
+        "the walk's pages hold the application's forms"
+    );
+    assert!(
+        stored.len() * 2 >= outcomes.len(),
+        "most forms take the payloads"
+    );
 }

@@ -20,10 +20,18 @@ fn tail(f: &super::sweep::Filled) -> &str {
 
 fn check_page(s: &Sweep, html: &str, what: &str) -> usize {
     assert_no_raw_markup(html, what);
-    s.filled.iter().filter(|f| check_escaped(html, &f.marker, tail(f), what) > 0).count()
+    s.filled
+        .iter()
+        .filter(|f| check_escaped(html, &f.marker, tail(f), what) > 0)
+        .count()
 }
 
-async fn caller(s: &Sweep, callers: &mut Callers, method: Method, path: &str) -> (anjian_testkit::Login, String) {
+async fn caller(
+    s: &Sweep,
+    callers: &mut Callers,
+    method: Method,
+    path: &str,
+) -> (anjian_testkit::Login, String) {
     let e = route_table()
         .entries
         .into_iter()
@@ -57,7 +65,8 @@ async fn imported_cells_are_escaped_in_previews_answers_and_pages() {
         assert!(file.status.is_success(), "GET {export}: {}", file.status);
         let (login, token) = caller(&s, &mut callers, Method::POST, path).await;
         if path.starts_with("/api/") {
-            let (ct, body) = anjian_testkit::multipart(&[("dry_run", "true")], "export.xlsx", &file.body);
+            let (ct, body) =
+                anjian_testkit::multipart(&[("dry_run", "true")], "export.xlsx", &file.body);
             let res = s
                 .app
                 .send(
@@ -69,7 +78,10 @@ async fn imported_cells_are_escaped_in_previews_answers_and_pages() {
                 )
                 .await;
             assert!(!res.status.is_server_error(), "POST {path}: {}", res.text());
-            assert!(res.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
+            assert!(res.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"));
             assert_security_headers(&res, path);
             continue;
         }
@@ -86,7 +98,10 @@ async fn imported_cells_are_escaped_in_previews_answers_and_pages() {
         if let Some(at) = html.find("name=\"token\" value=\"") {
             let t = &html[at + 20..];
             let t = &t[..t.find('"').unwrap()];
-            let res = s.app.post(&format!("{path}/confirm"), &login, &[("token", t)]).await;
+            let res = s
+                .app
+                .post(&format!("{path}/confirm"), &login, &[("token", t)])
+                .await;
             let what = format!("POST {path}/confirm ({})", res.status);
             assert!(!res.status.is_server_error(), "{what}: {}", res.text());
             check_page(&s, &res.text(), &what);
@@ -94,7 +109,10 @@ async fn imported_cells_are_escaped_in_previews_answers_and_pages() {
         }
     }
     eprintln!("imports: {previews} previews showing payloads, {confirmed} confirmed: {outcomes:?}");
-    assert!(previews >= 5, "the previews show the imported text: {previews}");
+    assert!(
+        previews >= 5,
+        "the previews show the imported text: {previews}"
+    );
     for p in walk(&s).await.iter().filter(|p| p.is_html()) {
         check_page(&s, &p.res.text(), &p.path);
     }

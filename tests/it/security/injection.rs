@@ -56,7 +56,8 @@ async fn sql_strings_are_stored_and_returned_verbatim() {
         for f in s.filled.iter().filter(|f| text.contains(&f.marker)) {
             // JSON writes the backslash doubled; what it encodes is the value itself.
             let json_form = serde_json::to_string(&f.value).unwrap();
-            let exact = text.contains(&f.value) || text.contains(&json_form[1..json_form.len() - 1]);
+            let exact =
+                text.contains(&f.value) || text.contains(&json_form[1..json_form.len() - 1]);
             // Pages may shorten long text ("…"); the marker and the quote after it still show
             // that nothing was stripped or doubled.
             let prefix: String = f.value.chars().take(f.marker.len() + 4).collect();
@@ -74,19 +75,40 @@ async fn sql_strings_are_stored_and_returned_verbatim() {
     let unseen: Vec<&&str> = labels.difference(&seen).collect();
     assert!(unseen.is_empty(), "stored but never returned: {unseen:?}");
     // The statements were data: the table is still there, with the world's hazards in it.
-    let (n,): (i64,) = s.app.db.fetch_one(&Q::new("SELECT COUNT(*) FROM hazard")).await.unwrap();
+    let (n,): (i64,) = s
+        .app
+        .db
+        .fetch_one(&Q::new("SELECT COUNT(*) FROM hazard"))
+        .await
+        .unwrap();
     assert!(n >= 4, "hazards: {n}");
 }
 
 /// The first array of a list answer (`items`).
 fn items(v: &Value) -> Vec<Value> {
-    v["items"].as_array().cloned().unwrap_or_else(|| panic!("no items in {v}"))
+    v["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("no items in {v}"))
 }
 
 async fn search(s: &Sweep, token: &str, path: &str, query: &str, keyword: &str) -> Vec<Value> {
     let q = serde_urlencoded::to_string([("keyword", keyword), ("page_size", "100")]).unwrap();
-    let res = s.app.api(Method::GET, &format!("{path}?{query}{q}"), Some(token), None).await;
-    assert_eq!(res.status, StatusCode::OK, "{path} keyword {keyword:?}: {}", res.text());
+    let res = s
+        .app
+        .api(
+            Method::GET,
+            &format!("{path}?{query}{q}"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::OK,
+        "{path} keyword {keyword:?}: {}",
+        res.text()
+    );
     items(&res.json())
 }
 
@@ -110,12 +132,17 @@ async fn every_keyword_search_of_the_api_matches_literally() {
     // Every list operation of the API that takes a keyword, from the document itself.
     let mut lists = Vec::new();
     for (path, ops) in s.doc["paths"].as_object().unwrap() {
-        let takes_keyword = ops["get"]["parameters"]
-            .as_array()
-            .is_some_and(|ps| ps.iter().any(|p| p["name"] == "keyword" && p["in"] == "query"));
+        let takes_keyword = ops["get"]["parameters"].as_array().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| p["name"] == "keyword" && p["in"] == "query")
+        });
         if takes_keyword {
             // The ledger list wants its kind (though the document calls it optional).
-            let query = if path == "/api/v1/ledgers/entries" { "kind=meeting&" } else { "" };
+            let query = if path == "/api/v1/ledgers/entries" {
+                "kind=meeting&"
+            } else {
+                ""
+            };
             lists.push((path.clone(), query.to_string()));
         }
     }
@@ -125,21 +152,34 @@ async fn every_keyword_search_of_the_api_matches_literally() {
         let token = caller(&s, &mut callers, path).await;
         // As wildcards `%__%` matches any text of two characters or more; literally, nothing.
         let wild = search(&s, &token, path, query, "%__%").await;
-        assert!(wild.is_empty(), "{path}: `%__%` matched {} rows: wildcards were not escaped", wild.len());
+        assert!(
+            wild.is_empty(),
+            "{path}: `%__%` matched {} rows: wildcards were not escaped",
+            wild.len()
+        );
         for keyword in ["%_\\", "' OR '1'='1", "'; DROP TABLE hazard; --"] {
             let found = search(&s, &token, path, query, keyword).await;
-            assert!(!found.is_empty(), "{path}: {keyword:?} should find the world's records");
+            assert!(
+                !found.is_empty(),
+                "{path}: {keyword:?} should find the world's records"
+            );
             for row in &found {
                 let text = row.to_string();
                 let json_form = serde_json::to_string(keyword).unwrap();
                 assert!(
-                    text.contains(&json_form[1..json_form.len() - 1]) || row_matches_through_its_org(&s, row),
+                    text.contains(&json_form[1..json_form.len() - 1])
+                        || row_matches_through_its_org(&s, row),
                     "{path}: {keyword:?} matched a row without it: {text}"
                 );
             }
         }
     }
-    let (n,): (i64,) = s.app.db.fetch_one(&Q::new("SELECT COUNT(*) FROM hazard")).await.unwrap();
+    let (n,): (i64,) = s
+        .app
+        .db
+        .fetch_one(&Q::new("SELECT COUNT(*) FROM hazard"))
+        .await
+        .unwrap();
     assert!(n >= 4);
 }
 
@@ -152,7 +192,11 @@ fn row_matches_through_its_org(s: &Sweep, row: &Value) -> bool {
 
 /// A DDE formula after each of the prefixes that make a cell a formula.
 fn formula_payload(n: usize) -> String {
-    format!("{}{}+cmd|' /C calc'!A0", FORMULA_PREFIXES[n % FORMULA_PREFIXES.len()], marker(n))
+    format!(
+        "{}{}+cmd|' /C calc'!A0",
+        FORMULA_PREFIXES[n % FORMULA_PREFIXES.len()],
+        marker(n)
+    )
 }
 
 #[tokio::test]
@@ -165,16 +209,32 @@ async fn text_starting_with_a_formula_character_stays_text_in_every_excel_export
         sheets += 1;
         for cell in xlsx_cells(&p.res.body, &p.path) {
             let what = format!("{} {}", p.path, cell.at);
-            assert!(cell.formula.is_empty() || !cell.formula.contains("cmd|"), "{what}: formula {:?}", cell.formula);
+            assert!(
+                cell.formula.is_empty() || !cell.formula.contains("cmd|"),
+                "{what}: formula {:?}",
+                cell.formula
+            );
             let text = cell.data.to_string();
             let Some(f) = s.filled.iter().find(|f| text.contains(&f.marker)) else {
                 continue;
             };
             // Read back as a text cell (calamine tells shared/inline strings from numbers,
             // booleans and formulas), with the value as entered.
-            assert!(matches!(cell.data, calamine::Data::String(_)), "{what}: {:?}", cell.data);
-            assert!(cell.formula.is_empty(), "{what}: has the formula {:?}", cell.formula);
-            assert!(text.contains(&f.value), "{what}: {text:?} is not {:?}", f.value);
+            assert!(
+                matches!(cell.data, calamine::Data::String(_)),
+                "{what}: {:?}",
+                cell.data
+            );
+            assert!(
+                cell.formula.is_empty(),
+                "{what}: has the formula {:?}",
+                cell.formula
+            );
+            assert!(
+                text.contains(&f.value),
+                "{what}: {text:?} is not {:?}",
+                f.value
+            );
             if let Some(i) = FORMULA_PREFIXES.iter().position(|p| text.starts_with(p)) {
                 by_prefix[i] += 1;
             }
@@ -182,5 +242,8 @@ async fn text_starting_with_a_formula_character_stays_text_in_every_excel_export
     }
     eprintln!("formula sweep: {sheets} workbooks, cells starting with = + - @: {by_prefix:?}");
     assert!(sheets >= 5, "the walk reaches the exports");
-    assert!(by_prefix.iter().all(|n| *n >= 3), "every prefix reaches the cells: {by_prefix:?}");
+    assert!(
+        by_prefix.iter().all(|n| *n >= 3),
+        "every prefix reaches the cells: {by_prefix:?}"
+    );
 }

@@ -18,8 +18,8 @@ mod foreign_refs;
 mod forms;
 mod headers;
 mod imports;
-mod session;
 mod injection;
+mod session;
 pub(crate) mod sweep;
 pub(crate) mod walk;
 mod world;
@@ -54,15 +54,21 @@ pub fn xss_payload(n: usize) -> String {
 /// an HTML entity, or percent/plus-encoded inside a URL.
 fn encodings(c: char) -> Vec<String> {
     let mut v: Vec<String> = match c {
-        '<' => ["&lt;", "&#60;", "&#x3c;", "%3c"].map(String::from).to_vec(),
-        '>' => ["&gt;", "&#62;", "&#x3e;", "%3e"].map(String::from).to_vec(),
+        '<' => ["&lt;", "&#60;", "&#x3c;", "%3c"]
+            .map(String::from)
+            .to_vec(),
+        '>' => ["&gt;", "&#62;", "&#x3e;", "%3e"]
+            .map(String::from)
+            .to_vec(),
         '"' => ["&quot;", "&#34;", "&#x22;", "%22"]
             .map(String::from)
             .to_vec(),
         '\'' => ["&#39;", "&#x27;", "&apos;", "%27"]
             .map(String::from)
             .to_vec(),
-        '&' => ["&amp;", "&#38;", "&#x26;", "%26"].map(String::from).to_vec(),
+        '&' => ["&amp;", "&#38;", "&#x26;", "%26"]
+            .map(String::from)
+            .to_vec(),
         ' ' => [" ", "+", "%20", "&#32;"].map(String::from).to_vec(),
         '=' => ["=", "%3d", "&#61;", "&#x3d;"].map(String::from).to_vec(),
         '/' => ["/", "%2f", "&#47;", "&#x2f;"].map(String::from).to_vec(),
@@ -134,10 +140,7 @@ pub fn assert_no_raw_markup(html: &str, what: &str) {
             if bad.starts_with("onerror") && !lower[..at].ends_with("<img src=x ") {
                 continue;
             }
-            panic!(
-                "{what}: raw markup {bad:?}: …{}…",
-                snippet(html, at, 120)
-            );
+            panic!("{what}: raw markup {bad:?}: …{}…", snippet(html, at, 120));
         }
     }
 }
@@ -219,18 +222,30 @@ pub fn xlsx_cells(bytes: &[u8], what: &str) -> Vec<Cell> {
     for sheet in wb.sheet_names() {
         let values = wb.worksheet_range(&sheet).unwrap();
         let formulas = wb.worksheet_formula(&sheet).unwrap();
-        let mut cells: std::collections::BTreeMap<(u32, u32), Cell> = std::collections::BTreeMap::new();
+        let mut cells: std::collections::BTreeMap<(u32, u32), Cell> =
+            std::collections::BTreeMap::new();
         let (r0, c0) = values.start().unwrap_or((0, 0));
         for (r, c, v) in values.used_cells() {
             let (r, c) = (r as u32 + r0, c as u32 + c0);
-            cells.insert((r, c), Cell { at: format!("{sheet}!R{}C{}", r + 1, c + 1), data: v.clone(), formula: String::new() });
+            cells.insert(
+                (r, c),
+                Cell {
+                    at: format!("{sheet}!R{}C{}", r + 1, c + 1),
+                    data: v.clone(),
+                    formula: String::new(),
+                },
+            );
         }
         let (r0, c0) = formulas.start().unwrap_or((0, 0));
         for (r, c, f) in formulas.used_cells() {
             let (r, c) = (r as u32 + r0, c as u32 + c0);
             cells
                 .entry((r, c))
-                .or_insert_with(|| Cell { at: format!("{sheet}!R{}C{}", r + 1, c + 1), data: calamine::Data::Empty, formula: String::new() })
+                .or_insert_with(|| Cell {
+                    at: format!("{sheet}!R{}C{}", r + 1, c + 1),
+                    data: calamine::Data::Empty,
+                    formula: String::new(),
+                })
                 .formula = f.clone();
         }
         out.extend(cells.into_values());

@@ -57,7 +57,10 @@ pub fn resolve<'a>(doc: &'a Value, s: &'a Value) -> (Option<String>, &'a Value) 
     }
     for key in ["oneOf", "anyOf", "allOf"] {
         if let Some(branches) = s.get(key).and_then(Value::as_array) {
-            if let Some(b) = branches.iter().find(|b| b.get("type") != Some(&json!("null"))) {
+            if let Some(b) = branches
+                .iter()
+                .find(|b| b.get("type") != Some(&json!("null")))
+            {
                 return resolve(doc, b);
             }
         }
@@ -155,7 +158,11 @@ pub fn created_id(v: &Value) -> i64 {
     }
     let ids: Vec<i64> = v
         .as_object()
-        .map(|o| o.values().filter_map(|x| x.get("id").and_then(Value::as_i64)).collect())
+        .map(|o| {
+            o.values()
+                .filter_map(|x| x.get("id").and_then(Value::as_i64))
+                .collect()
+        })
         .unwrap_or_default();
     match ids[..] {
         [id] => id,
@@ -256,7 +263,9 @@ impl Sweep {
                     self.fill(&name.unwrap_or(here), rs, inner, op);
                 }
                 Some(Value::Array(elems)) => {
-                    if let Some((iname, is)) = items.filter(|(_, is)| is.get("properties").is_some()) {
+                    if let Some((iname, is)) =
+                        items.filter(|(_, is)| is.get("properties").is_some())
+                    {
                         let l = iname.unwrap_or(here);
                         for e in elems.iter_mut().filter_map(Value::as_object_mut) {
                             self.fill(&l, is, e, op);
@@ -300,30 +309,46 @@ impl Sweep {
         let schema = self.doc["paths"][template][&m]["requestBody"]["content"]["application/json"]
             ["schema"]
             .clone();
-        assert!(!schema.is_null(), "{op}: no JSON request body in the OpenAPI document");
+        assert!(
+            !schema.is_null(),
+            "{op}: no JSON request body in the OpenAPI document"
+        );
         let doc = self.doc.clone();
         let (name, s) = resolve(&doc, &schema);
         let mut body = base;
         let obj = body.as_object_mut().expect("a body is an object");
         self.fill(&name.unwrap_or_else(|| op.clone()), s, obj, &op);
-        self.swept.insert((method.to_string(), template.to_string()));
+        self.swept
+            .insert((method.to_string(), template.to_string()));
         let path = match id {
             Some(i) => template.replace("{id}", &i.to_string()),
             None => template.to_string(),
         };
         let mut res = self
             .app
-            .api(method.clone(), &path, Some(&self.tokens[&who]), Some(body.clone()))
+            .api(
+                method.clone(),
+                &path,
+                Some(&self.tokens[&who]),
+                Some(body.clone()),
+            )
             .await;
         // A field shorter than the payload says so (422 naming it, with its limit): it gets the
         // short form of its payload, cut to the limit, and the request is sent again.
         for _ in 0..4 {
-            if !(res.status == StatusCode::UNPROCESSABLE_ENTITY && self.shorten(&mut body, &res.json())) {
+            if !(res.status == StatusCode::UNPROCESSABLE_ENTITY
+                && self.shorten(&mut body, &res.json()))
+            {
                 break;
             }
             res = self
                 .app
-                .api(method.clone(), &path, Some(&self.tokens[&who]), Some(body.clone()))
+                .api(
+                    method.clone(),
+                    &path,
+                    Some(&self.tokens[&who]),
+                    Some(body.clone()),
+                )
                 .await;
         }
         assert!(
@@ -349,7 +374,8 @@ impl Sweep {
                 .filter(|d| !d.is_empty())
                 .last()
                 .and_then(|d| d.parse::<usize>().ok());
-            let Some(limit) = limit.filter(|_| msg.contains("超过") || msg.contains("字")) else {
+            let Some(limit) = limit.filter(|_| msg.contains("超过") || msg.contains("字"))
+            else {
                 continue;
             };
             // The field named, or (when the value was derived from another field, as a hazard's
@@ -359,7 +385,9 @@ impl Sweep {
                 _ => {
                     let mut all = Vec::new();
                     collect_strings(body, &mut all);
-                    all.into_iter().filter(|v| v.chars().count() > limit).collect()
+                    all.into_iter()
+                        .filter(|v| v.chars().count() > limit)
+                        .collect()
                 }
             };
             for v in sent {
@@ -368,7 +396,11 @@ impl Sweep {
                 };
                 let end = rec.value.find(&rec.marker).unwrap_or(0) + rec.marker.len();
                 let (head, rest) = rec.value.split_at(end);
-                let rest = if rest == super::XSS { super::XSS_SHORT } else { rest };
+                let rest = if rest == super::XSS {
+                    super::XSS_SHORT
+                } else {
+                    rest
+                };
                 let short: String = format!("{head}{rest}").chars().take(limit).collect();
                 rec.value = short.clone();
                 replace_string(body, &v, &short);
@@ -379,7 +411,10 @@ impl Sweep {
     }
 
     pub async fn get(&self, who: Actor, path: &str) -> Value {
-        let res = self.app.api(Method::GET, path, Some(&self.tokens[&who]), None).await;
+        let res = self
+            .app
+            .api(Method::GET, path, Some(&self.tokens[&who]), None)
+            .await;
         assert_eq!(res.status, StatusCode::OK, "GET {path}: {}", res.text());
         res.json()
     }
@@ -392,12 +427,19 @@ impl Sweep {
         }
         // `/api/v1/risks/7` → `risk`: the detail's own object among its neighbours.
         let noun = path.rsplit('/').nth(1).unwrap_or_default();
-        let noun = noun.strip_suffix("ies").map(|n| format!("{n}y")).unwrap_or_else(|| noun.trim_end_matches('s').to_string());
+        let noun = noun
+            .strip_suffix("ies")
+            .map(|n| format!("{n}y"))
+            .unwrap_or_else(|| noun.trim_end_matches('s').to_string());
         if let Some(ver) = v[noun.as_str()]["row_version"].as_i64() {
             return ver;
         }
         // The object that is the record itself (its `id` ends the path), wherever it sits.
-        let id: i64 = path.rsplit('/').next().and_then(|x| x.parse().ok()).unwrap_or(-1);
+        let id: i64 = path
+            .rsplit('/')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(-1);
         let mut queue = std::collections::VecDeque::from([&v]);
         while let Some(x) = queue.pop_front() {
             if let Some(o) = x.as_object() {

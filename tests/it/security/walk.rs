@@ -16,7 +16,6 @@ use super::sweep::{Actor, Sweep};
 use crate::routes_walk::{concrete, role_for};
 
 pub struct Page {
-    pub route: String,
     pub path: String,
     pub res: Resp,
 }
@@ -50,11 +49,20 @@ fn variants(s: &Sweep, route: &str) -> Vec<String> {
     let h = s.id("/hazards/");
     let (unit_a, year) = (s.f.unit_a.id, anjian_db::hazard::today().format("%Y"));
     match route {
-        "/hazards/notice" | "/hazards/notice.docx" => vec![format!("?ids={h}"), format!("?org_id={unit_a}")],
+        "/hazards/notice" | "/hazards/notice.docx" => {
+            vec![format!("?ids={h}"), format!("?org_id={unit_a}")]
+        }
         "/api/v1/hazards/notice" => vec![format!("?org_id={unit_a}")],
-        "/reports" | "/reports/download" | "/api/v1/reports/summary" | "/api/v1/reports/figures"
+        "/reports"
+        | "/reports/download"
+        | "/api/v1/reports/summary"
+        | "/api/v1/reports/figures"
         | "/api/v1/reports/check" => {
-            vec![String::new(), format!("?period={year}&org_id={unit_a}"), format!("?period={year}")]
+            vec![
+                String::new(),
+                format!("?period={year}&org_id={unit_a}"),
+                format!("?period={year}"),
+            ]
         }
         _ => vec![String::new()],
     }
@@ -74,7 +82,10 @@ impl Callers {
         }
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let u = s.app.user(&format!("walk{n}_{}", role.code()), role, org_id).await;
+        let u = s
+            .app
+            .user(&format!("walk{n}_{}", role.code()), role, org_id)
+            .await;
         let c = (s.app.login_as(&u).await, s.app.token_for(&u).await);
         self.logins.insert(key, c.clone());
         c
@@ -102,7 +113,11 @@ pub fn ids_for(ids: &[(&'static str, i64)], path: &str) -> Vec<i64> {
         .map(|(f, _)| *f)
         .find(|f| path.contains(f))
         .unwrap_or_else(|| panic!("route {path} takes an id the security walk does not know: add it to the sweep's world"));
-    let mut out: Vec<i64> = ids.iter().filter(|(f, _)| *f == frag).map(|(_, id)| *id).collect();
+    let mut out: Vec<i64> = ids
+        .iter()
+        .filter(|(f, _)| *f == frag)
+        .map(|(_, id)| *id)
+        .collect();
     out.dedup();
     out
 }
@@ -112,18 +127,28 @@ pub async fn walk(s: &Sweep) -> Vec<Page> {
     let ids = ids(s).await;
     let mut callers = Callers::default();
     let mut out = Vec::new();
-    for e in route_table().entries.into_iter().filter(|e| e.method == Method::GET) {
+    for e in route_table()
+        .entries
+        .into_iter()
+        .filter(|e| e.method == Method::GET)
+    {
         let role = match e.access {
             Access::Public | Access::SignedIn => Role::BureauSupervisor,
             a => role_for(a),
         };
         let (login, token) = callers.get(s, role, s.f.bureau.id).await;
         let bases = if e.path.contains("{id}") {
-            ids_for(&ids, e.path).into_iter().map(|id| concrete(e.path, id)).collect()
+            ids_for(&ids, e.path)
+                .into_iter()
+                .map(|id| concrete(e.path, id))
+                .collect()
         } else {
             vec![e.path.to_string()]
         };
-        for (base, q) in bases.iter().flat_map(|b| variants(s, e.path).into_iter().map(move |q| (b, q))) {
+        for (base, q) in bases
+            .iter()
+            .flat_map(|b| variants(s, e.path).into_iter().map(move |q| (b, q)))
+        {
             let path = format!("{base}{q}");
             let res = if path.starts_with("/api/") {
                 s.app.api(Method::GET, &path, Some(&token), None).await
@@ -131,7 +156,6 @@ pub async fn walk(s: &Sweep) -> Vec<Page> {
                 s.app.get(&path, &login).await
             };
             out.push(Page {
-                route: e.path.to_string(),
                 path,
                 res,
             });
@@ -148,17 +172,20 @@ pub async fn walk(s: &Sweep) -> Vec<Page> {
     ] {
         let res = s.app.page(Method::GET, path, who, &[]).await;
         out.push(Page {
-            route: path.to_string(),
             path: path.to_string(),
             res,
         });
     }
     let res = s
         .app
-        .api(Method::GET, "/api/v1/no-such-thing", Some(s.token(Actor::Head)), None)
+        .api(
+            Method::GET,
+            "/api/v1/no-such-thing",
+            Some(s.token(Actor::Head)),
+            None,
+        )
         .await;
     out.push(Page {
-        route: "/api/v1/no-such-thing".into(),
         path: "/api/v1/no-such-thing".into(),
         res,
     });

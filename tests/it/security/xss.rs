@@ -3,9 +3,9 @@
 //! HTML escaped, JSON verbatim, Excel cells as text (never a formula), DOCX parsed and holding
 //! the text as text.
 
-use std::collections::{BTreeMap, BTreeSet};
 use calamine::Data;
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::sweep::{Filled, Sweep};
 use super::walk::{walk, Page};
@@ -13,10 +13,7 @@ use super::{assert_no_raw_markup, check_escaped, docx_texts, world, xlsx_cells, 
 
 /// Text fields the world fills that no page shows, each with the reason. A field that starts
 /// being shown must leave this list (the test says so), so that it is checked from then on.
-const NOT_ON_ANY_PAGE: &[(&str, &str)] = &[(
-    "RiskBody.residual_reason",
-    "the API's direct residual grading: pages show the residual level, the JSON the reason",
-)];
+const NOT_ON_ANY_PAGE: &[(&str, &str)] = &[];
 
 /// The payload after its marker: what a page must show escaped.
 fn tail<'a>(f: &'a Filled) -> &'a str {
@@ -60,10 +57,18 @@ fn check_xlsx(s: &Sweep, p: &Page, seen: &mut BTreeSet<String>) -> usize {
     let mut marked = 0;
     for cell in xlsx_cells(&p.res.body, &p.path) {
         let what = format!("{} {}", p.path, cell.at);
-        assert!(!cell.formula.contains("ZQ"), "{what}: a payload became the formula {:?}", cell.formula);
+        assert!(
+            !cell.formula.contains("ZQ"),
+            "{what}: a payload became the formula {:?}",
+            cell.formula
+        );
         let text = cell.data.to_string();
         if text.contains("ZQ") {
-            assert!(matches!(cell.data, Data::String(_)), "{what}: a payload in a {:?} cell", cell.data);
+            assert!(
+                matches!(cell.data, Data::String(_)),
+                "{what}: a payload in a {:?} cell",
+                cell.data
+            );
             marked += 1;
             assert_verbatim(s, [text.as_str()], &what, seen);
         }
@@ -146,15 +151,24 @@ async fn every_text_field_is_escaped_in_pages_verbatim_in_json_and_text_in_excel
         let shown = on_pages.contains(&f.marker);
         if !shown && !allowed.contains_key(f.label.as_str()) {
             // Another filling of the same property may be the one shown.
-            if !s.filled.iter().any(|g| g.label == f.label && on_pages.contains(&g.marker)) {
+            if !s
+                .filled
+                .iter()
+                .any(|g| g.label == f.label && on_pages.contains(&g.marker))
+            {
                 missing.insert(&f.label);
             }
         }
     }
-    assert!(missing.is_empty(), "filled but shown on no page of the walk: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "filled but shown on no page of the walk: {missing:?}"
+    );
     for (label, _) in NOT_ON_ANY_PAGE {
         assert!(
-            !s.filled.iter().any(|f| &f.label == label && on_pages.contains(&f.marker)),
+            !s.filled
+                .iter()
+                .any(|f| &f.label == label && on_pages.contains(&f.marker)),
             "{label} is shown now: take it off NOT_ON_ANY_PAGE"
         );
     }
@@ -197,9 +211,19 @@ fn template_attributes_are_quoted_and_nothing_bypasses_escaping() {
         // `|safe` only for the SVG charts, which escape their own text (checked by the walk).
         for (i, line) in t.lines().enumerate() {
             if line.contains("|safe") || line.contains("| safe") {
-                assert!(line.contains("svg"), "{}:{}: |safe on {line:?}", p.display(), i + 1);
+                assert!(
+                    line.contains("svg"),
+                    "{}:{}: |safe on {line:?}",
+                    p.display(),
+                    i + 1
+                );
             }
-            assert!(!line.contains("escape(\"none\")") && !line.contains("e(\"none\")"), "{}:{}", p.display(), i + 1);
+            assert!(
+                !line.contains("escape(\"none\")") && !line.contains("e(\"none\")"),
+                "{}:{}",
+                p.display(),
+                i + 1
+            );
         }
     }
 }

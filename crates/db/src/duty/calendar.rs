@@ -141,6 +141,13 @@ impl CalendarInput {
     }
 }
 
+/// One entry by id (the calendar is the whole province's, not an organisation's).
+pub async fn get_entry(db: &Db, ctx: &Ctx, id: i64) -> Result<CalendarEntry> {
+    ctx.require(Permission::DutyView)?;
+    db.fetch_one(&Q::new(&format!("SELECT {COLS} WHERE id = $1")).bind(id))
+        .await
+}
+
 async fn reload(tx: &mut Tx, id: i64) -> Result<CalendarEntry> {
     tx.fetch_one(&Q::new(&format!("SELECT {COLS} WHERE id = $1")).bind(id))
         .await
@@ -242,12 +249,22 @@ pub async fn update_entry(
     Ok(after)
 }
 
-pub async fn delete_entry(db: &Db, ctx: &Ctx, id: i64) -> Result<()> {
+/// Deletes an entry as it was when shown (`row_version`): a deletion based on a stale view would
+/// remove a correction someone saved meanwhile.
+pub async fn delete_entry(db: &Db, ctx: &Ctx, id: i64, row_version: i64) -> Result<()> {
     ctx.require(Permission::DutySettings)?;
     let mut tx = db.begin().await?;
     let before = reload(&mut tx, id).await?;
-    tx.execute(&Q::new("DELETE FROM holiday_calendar WHERE id = $1").bind(id))
+    let n = tx
+        .execute(
+            &Q::new("DELETE FROM holiday_calendar WHERE id = $1 AND row_version = $2")
+                .bind(id)
+                .bind(row_version),
+        )
         .await?;
+    if n == 0 {
+        return Err(stale());
+    }
     audit::record(
         &mut tx,
         ctx,

@@ -20,19 +20,20 @@ pub mod rotation;
 mod swap;
 
 pub use calendar::{
-    calendar_entries, create_entry, delete_entry, holidays_between, update_entry, CalendarEntry,
-    CalendarInput,
+    calendar_entries, create_entry, delete_entry, get_entry, holidays_between, update_entry,
+    CalendarEntry, CalendarInput,
 };
 pub use log::{
     add_log, logs, missing_zero_reports, zero_report, zero_reports, DutyLog, LogInput, MissingZero,
     ZeroReport,
 };
 pub use roster::{
-    create_roster, generate, get_roster, list_rosters, publish, required_days, shifts,
-    update_shift, Roster, RosterFilter, RosterInput, Shift, ShiftInput,
+    create_roster, generate, get_roster, get_shift, list_rosters, publish, regenerate_input,
+    required_days, shift_key, shifts, update_shift, Roster, RosterFilter, RosterInput, Shift,
+    ShiftDef, ShiftInput, MAX_SHIFTS,
 };
 pub use rotation::{parse_people, Person};
-pub use swap::{decide_swap, request_swap, swaps, Swap, SwapInput};
+pub use swap::{decide_swap, get_swap, request_swap, swaps, Swap, SwapInput};
 
 use crate::error::Result;
 use crate::query::{Db, Q};

@@ -60,6 +60,8 @@ pub struct Shift {
     pub id: i64,
     pub roster_id: i64,
     pub duty_date: NaiveDate,
+    /// 白班, 夜班…; empty for the default single shift.
+    pub shift_name: String,
     pub shift_start: String,
     pub shift_hours: i64,
     pub leader_name: String,
@@ -71,6 +73,15 @@ pub struct Shift {
 impl Shift {
     pub fn officer_list(&self) -> Vec<Person> {
         parse_people(&self.officers).unwrap_or_default()
+    }
+    /// "白班 08:30 起 12 小时", or the times alone for an unnamed shift.
+    pub fn label(&self) -> String {
+        let times = format!("{} 起 {} 小时", self.shift_start, self.shift_hours);
+        if self.shift_name.is_empty() {
+            times
+        } else {
+            format!("{} {times}", self.shift_name)
+        }
     }
     pub fn weekday(&self) -> &'static str {
         use chrono::Datelike;
@@ -97,9 +108,24 @@ pub async fn shifts(db: &Db, ctx: &Ctx, roster_id: i64) -> Result<Vec<Shift>> {
     db.fetch_all(&shifts_q(roster_id)).await
 }
 
+/// One shift by id, within the caller's scope (NotFound otherwise).
+pub async fn get_shift(db: &Db, ctx: &Ctx, shift_id: i64) -> Result<Shift> {
+    ctx.require(Permission::DutyView)?;
+    db.fetch_one(
+        &Q::new(
+            "SELECT s.id, s.roster_id, s.duty_date, s.shift_name, s.shift_start, s.shift_hours, s.leader_name, \
+             s.leader_phone, s.officers FROM duty_shift s JOIN duty_roster r ON r.id = s.roster_id \
+             JOIN org o ON o.id = r.org_id WHERE s.id = $1 AND o.path LIKE $2",
+        )
+        .bind(shift_id)
+        .bind(ctx.scope_like()),
+    )
+    .await
+}
+
 fn shifts_q(roster_id: i64) -> Q {
     Q::new(
-        "SELECT id, roster_id, duty_date, shift_start, shift_hours, leader_name, leader_phone, officers \
+        "SELECT id, roster_id, duty_date, shift_name, shift_start, shift_hours, leader_name, leader_phone, officers \
          FROM duty_shift WHERE roster_id = $1 ORDER BY duty_date, shift_start",
     )
     .bind(roster_id)
@@ -150,10 +176,8 @@ pub struct RosterInput {
     pub start_date: String,
     pub end_date: String,
     pub note: String,
-    /// Shift start, HH:MM (default 08:30).
-    pub shift_start: String,
-    /// Shift length in hours (default 24).
-    pub shift_hours: String,
+    /// The shifts of each day; none: one 24-hour shift from 08:30.
+    pub shifts: Vec<ShiftDef>,
     /// Leaders on duty, one "姓名 电话" per line, in rotation order.
     pub leaders: String,
     /// Duty officers, one "姓名 电话" per line.
@@ -162,28 +186,173 @@ pub struct RosterInput {
     pub officers_per_day: String,
 }
 
-pub(crate) fn shift_fields(errs: &mut FieldErrors, start: &str, hours: &str) -> (String, i64) {
+/// One shift of every roster day as typed: name (may be empty), start HH:MM, length in hours.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct ShiftDef {
+    pub name: String,
+    pub start: String,
+    pub hours: String,
+}
+
+impl ShiftDef {
+    fn is_blank(&self) -> bool {
+        self.name.trim().is_empty() && self.start.trim().is_empty() && self.hours.trim().is_empty()
+    }
+}
+
+/// Most shifts a day: 三班倒 is the most the units work.
+pub const MAX_SHIFTS: usize = 3;
+
+/// A validated shift definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ShiftSpec {
+    pub name: String,
+    pub start: String,
+    pub hours: i64,
+}
+
+/// The field of the i-th shift as the roster form names it: `shift_start`, `shift_start_2`, …
+pub fn shift_key(base: &str, i: usize) -> String {
+    if i == 0 {
+        base.to_string()
+    } else {
+        format!("{base}_{}", i + 1)
+    }
+}
+
+/// Start and length of one shift; blanks take the default 08:30 and 24 hours when `defaults`.
+fn shift_times(
+    errs: &mut FieldErrors,
+    i: usize,
+    prefix: &str,
+    start: &str,
+    hours: &str,
+    defaults: bool,
+) -> (String, i64) {
     let start = match start.trim() {
-        "" => "08:30".to_string(),
+        "" if defaults => "08:30".to_string(),
+        "" => {
+            errs.add(
+                &shift_key("shift_start", i),
+                format!("{prefix}请填写交班时间"),
+            );
+            "08:30".to_string()
+        }
         s => match chrono::NaiveTime::parse_from_str(s, "%H:%M") {
             Ok(t) => t.format("%H:%M").to_string(),
             Err(_) => {
-                errs.add("shift_start", "交班时间格式应为 时:分，如 08:30");
+                errs.add(
+                    &shift_key("shift_start", i),
+                    format!("{prefix}交班时间格式应为 时:分，如 08:30"),
+                );
                 "08:30".to_string()
             }
         },
     };
     let hours = match hours.trim() {
-        "" => 24,
+        "" if defaults => 24,
         s => match s.parse::<i64>() {
             Ok(h) if (1..=24).contains(&h) => h,
             _ => {
-                errs.add("shift_hours", "班次时长应为 1 至 24 小时的整数");
+                errs.add(
+                    &shift_key("shift_hours", i),
+                    format!("{prefix}班次时长应为 1 至 24 小时的整数"),
+                );
                 24
             }
         },
     };
     (start, hours)
+}
+
+pub(crate) fn shift_fields(errs: &mut FieldErrors, start: &str, hours: &str) -> (String, i64) {
+    shift_times(errs, 0, "", start, hours, true)
+}
+
+fn minutes(start: &str) -> i64 {
+    chrono::NaiveTime::parse_from_str(start, "%H:%M")
+        .map(|t| {
+            use chrono::Timelike;
+            i64::from(t.hour()) * 60 + i64::from(t.minute())
+        })
+        .unwrap_or(0)
+}
+
+/// The shifts of a roster day, in order of their start: blank rows are skipped (none at all is
+/// the default 24-hour shift from 08:30); names are unique, and the shifts may not overlap
+/// round the clock (白班 08:30 12 小时 then 夜班 20:30 12 小时 fits; 夜班 20:00 overlaps).
+/// Errors name the row's fields (`shift_start_2`) and say which shift.
+pub(crate) fn parse_shifts(errs: &mut FieldErrors, defs: &[ShiftDef]) -> Vec<ShiftSpec> {
+    let rows: Vec<(usize, &ShiftDef)> = defs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.is_blank())
+        .collect();
+    if rows.is_empty() {
+        return vec![ShiftSpec {
+            name: String::new(),
+            start: "08:30".into(),
+            hours: 24,
+        }];
+    }
+    if rows.len() > MAX_SHIFTS {
+        errs.add("shifts", format!("每天最多设{MAX_SHIFTS}个班次"));
+        return Vec::new();
+    }
+    let single = rows.len() == 1;
+    let mut out: Vec<(usize, ShiftSpec)> = Vec::new();
+    let before = errs.0.len();
+    for (i, d) in rows {
+        let prefix = if single {
+            String::new()
+        } else {
+            format!("第{}个班次：", i + 1)
+        };
+        let name = d.name.trim().to_string();
+        if name.chars().count() > 10 {
+            errs.add(
+                &shift_key("shift_name", i),
+                format!("{prefix}班次名称不能超过10个字"),
+            );
+        } else if !name.is_empty() && out.iter().any(|(_, s)| s.name == name) {
+            errs.add(
+                &shift_key("shift_name", i),
+                format!("{prefix}班次名称“{name}”重复"),
+            );
+        } else if !single && name.is_empty() {
+            errs.add(
+                &shift_key("shift_name", i),
+                format!("{prefix}请填写班次名称，如 白班、夜班"),
+            );
+        }
+        let (start, hours) = shift_times(errs, i, &prefix, &d.start, &d.hours, single);
+        out.push((i, ShiftSpec { name, start, hours }));
+    }
+    if errs.0.len() == before {
+        out.sort_by_key(|(_, s)| minutes(&s.start));
+        let n = out.len();
+        for k in 0..n {
+            let (_, a) = &out[k];
+            let (j, b) = &out[(k + 1) % n];
+            let end = minutes(&a.start) + a.hours * 60;
+            let next = minutes(&b.start) + if k + 1 == n { 1440 } else { 0 };
+            if n > 1 && end > next {
+                errs.add(
+                    &shift_key("shift_start", *j),
+                    format!(
+                        "第{}个班次：{}起的班次与前一班次（{} 起 {} 小时）时间重叠",
+                        j + 1,
+                        b.start,
+                        a.start,
+                        a.hours
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    out.into_iter().map(|(_, s)| s).collect()
 }
 
 fn people_field(errs: &mut FieldErrors, field: &str, label: &str, v: &str) -> Vec<Person> {
@@ -193,6 +362,57 @@ fn people_field(errs: &mut FieldErrors, field: &str, label: &str, v: &str) -> Ve
             errs.add(field, format!("{label}{m}"));
             Vec::new()
         }
+    }
+}
+
+fn per_day_field(errs: &mut FieldErrors, v: &str) -> usize {
+    match v.trim() {
+        "" => 1,
+        s => match s.parse::<usize>() {
+            Ok(n) if (1..=10).contains(&n) => n,
+            _ => {
+                errs.add("officers_per_day", "每日值班人数应为 1 至 10 的整数");
+                1
+            }
+        },
+    }
+}
+
+/// The input that would regenerate the roster as it stands: the shifts of its first day, and
+/// the leaders and officers in order of first appearance with the most officers a shift has.
+/// The regenerate form starts from it, so a keeper changes the lists instead of retyping them.
+pub fn regenerate_input(shifts: &[Shift]) -> RosterInput {
+    let first_day = shifts.first().map(|s| s.duty_date);
+    let defs = shifts
+        .iter()
+        .filter(|s| Some(s.duty_date) == first_day)
+        .map(|s| ShiftDef {
+            name: s.shift_name.clone(),
+            start: s.shift_start.clone(),
+            hours: s.shift_hours.to_string(),
+        })
+        .collect();
+    let leaders: Vec<Vec<Person>> = shifts
+        .iter()
+        .map(|s| {
+            vec![Person {
+                name: s.leader_name.clone(),
+                phone: s.leader_phone.clone(),
+            }]
+        })
+        .collect();
+    let officers: Vec<Vec<Person>> = shifts.iter().map(|s| s.officer_list()).collect();
+    let per_day = officers.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    RosterInput {
+        shifts: defs,
+        leaders: people_text(&rotation::distinct_people(
+            leaders.iter().map(Vec::as_slice),
+        )),
+        officers: people_text(&rotation::distinct_people(
+            officers.iter().map(Vec::as_slice),
+        )),
+        officers_per_day: per_day.to_string(),
+        ..Default::default()
     }
 }
 
@@ -211,19 +431,10 @@ pub async fn create_roster(db: &Db, ctx: &Ctx, input: &RosterInput) -> Result<Ro
             errs.add("end_date", format!("值班表最长{MAX_DAYS}天"));
         }
     }
-    let (start, hours) = shift_fields(&mut errs, &input.shift_start, &input.shift_hours);
+    let specs = parse_shifts(&mut errs, &input.shifts);
     let leaders = people_field(&mut errs, "leaders", "带班领导", &input.leaders);
     let officers = people_field(&mut errs, "officers", "值班人员", &input.officers);
-    let per_day = match input.officers_per_day.trim() {
-        "" => 1,
-        s => match s.parse::<usize>() {
-            Ok(n) if (1..=10).contains(&n) => n,
-            _ => {
-                errs.add("officers_per_day", "每日值班人数应为 1 至 10 的整数");
-                1
-            }
-        },
-    };
+    let per_day = per_day_field(&mut errs, &input.officers_per_day);
     if input.org_id <= 0 {
         errs.add("org_id", "请选择值班单位");
     }
@@ -262,8 +473,8 @@ pub async fn create_roster(db: &Db, ctx: &Ctx, input: &RosterInput) -> Result<Ro
             .bind(now),
         )
         .await?;
-    let plan = rotation::rotate(first, last, &leaders, &officers, per_day);
-    write_plan(&mut tx, id, &plan, &start, hours).await?;
+    let plan = rotation::rotate(first, last, specs.len(), &leaders, &officers, per_day);
+    write_plan(&mut tx, id, &plan, &specs).await?;
     commit(tx, ctx, id, "create", None).await
 }
 
@@ -271,8 +482,7 @@ async fn write_plan(
     tx: &mut Tx,
     roster_id: i64,
     plan: &[rotation::DayPlan],
-    start: &str,
-    hours: i64,
+    specs: &[ShiftSpec],
 ) -> Result<()> {
     tx.execute(&Q::new("DELETE FROM duty_shift WHERE roster_id = $1").bind(roster_id))
         .await?;
@@ -282,15 +492,17 @@ async fn write_plan(
             .as_ref()
             .map(|p| (p.name.clone(), p.phone.clone()))
             .unwrap_or_default();
+        let spec = &specs[d.shift];
         tx.execute(
             &Q::new(
-                "INSERT INTO duty_shift (roster_id, duty_date, shift_start, shift_hours, leader_name, leader_phone, officers) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO duty_shift (roster_id, duty_date, shift_name, shift_start, shift_hours, leader_name, \
+                 leader_phone, officers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(roster_id)
             .bind(d.date)
-            .bind(start)
-            .bind(hours)
+            .bind(spec.name.clone())
+            .bind(spec.start.clone())
+            .bind(spec.hours)
             .bind(ln)
             .bind(lp)
             .bind(people_text(&d.officers)),
@@ -354,25 +566,21 @@ pub async fn generate(
         ));
     }
     let mut errs = FieldErrors::new();
-    let (start, hours) = shift_fields(&mut errs, &input.shift_start, &input.shift_hours);
+    let specs = parse_shifts(&mut errs, &input.shifts);
     let leaders = people_field(&mut errs, "leaders", "带班领导", &input.leaders);
     let officers = people_field(&mut errs, "officers", "值班人员", &input.officers);
-    let per_day = input
-        .officers_per_day
-        .trim()
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, 10);
+    let per_day = per_day_field(&mut errs, &input.officers_per_day);
     errs.into_result()?;
     bump(&mut tx, id, row_version).await?;
     let plan = rotation::rotate(
         before.0.start_date,
         before.0.end_date,
+        specs.len(),
         &leaders,
         &officers,
         per_day,
     );
-    write_plan(&mut tx, id, &plan, &start, hours).await?;
+    write_plan(&mut tx, id, &plan, &specs).await?;
     commit(tx, ctx, id, "generate", Some(before)).await
 }
 
@@ -398,6 +606,7 @@ pub(super) async fn bump(tx: &mut Tx, id: i64, row_version: i64) -> Result<()> {
 #[serde(default)]
 pub struct ShiftInput {
     pub shift_id: i64,
+    pub shift_name: String,
     pub shift_start: String,
     pub shift_hours: String,
     pub leader_name: String,
@@ -422,6 +631,14 @@ pub async fn update_shift(
     }
     let mut errs = FieldErrors::new();
     let (start, hours) = shift_fields(&mut errs, &input.shift_start, &input.shift_hours);
+    let shift_name = text_field(
+        &mut errs,
+        "shift_name",
+        "班次名称",
+        &input.shift_name,
+        false,
+        10,
+    );
     let leader = text_field(
         &mut errs,
         "leader_name",
@@ -439,8 +656,8 @@ pub async fn update_shift(
     bump(&mut tx, roster_id, row_version).await?;
     tx.execute(
         &Q::new(
-            "UPDATE duty_shift SET shift_start = $1, shift_hours = $2, leader_name = $3, leader_phone = $4, officers = $5 \
-             WHERE id = $6 AND roster_id = $7",
+            "UPDATE duty_shift SET shift_start = $1, shift_hours = $2, leader_name = $3, leader_phone = $4, officers = $5, \
+             shift_name = $8 WHERE id = $6 AND roster_id = $7",
         )
         .bind(start)
         .bind(hours)
@@ -448,7 +665,8 @@ pub async fn update_shift(
         .bind(phone)
         .bind(people_text(&officers))
         .bind(input.shift_id)
-        .bind(roster_id),
+        .bind(roster_id)
+        .bind(shift_name),
     )
     .await
     .map_err(|e| match e {

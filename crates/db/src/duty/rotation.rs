@@ -64,18 +64,23 @@ pub fn people_text(people: &[Person]) -> String {
         .join("\n")
 }
 
-/// One generated day.
+/// One generated shift: the day, which of the day's shifts (index into the roster's shift
+/// definitions), its leader and officers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayPlan {
     pub date: NaiveDate,
+    pub shift: usize,
     pub leader: Option<Person>,
     pub officers: Vec<Person>,
 }
 
-/// A rotation: day i gets leader i mod n, and `per_day` officers continuing round the list.
+/// A rotation over `shifts_per_day` shifts a day: shift after shift, day after day, each takes
+/// the next leader of the list and the next `per_day` officers, continuing round the lists, so
+/// with one shift a day day i gets leader i mod n.
 pub fn rotate(
     first: NaiveDate,
     last: NaiveDate,
+    shifts_per_day: usize,
     leaders: &[Person],
     officers: &[Person],
     per_day: usize,
@@ -85,24 +90,41 @@ pub fn rotate(
     let mut i = 0usize;
     let mut next_officer = 0usize;
     while d <= last {
-        let leader = (!leaders.is_empty()).then(|| leaders[i % leaders.len()].clone());
-        let mut today = Vec::new();
-        if !officers.is_empty() {
-            for _ in 0..per_day.min(officers.len()) {
-                today.push(officers[next_officer % officers.len()].clone());
-                next_officer += 1;
+        for shift in 0..shifts_per_day.max(1) {
+            let leader = (!leaders.is_empty()).then(|| leaders[i % leaders.len()].clone());
+            let mut team = Vec::new();
+            if !officers.is_empty() {
+                for _ in 0..per_day.min(officers.len()) {
+                    team.push(officers[next_officer % officers.len()].clone());
+                    next_officer += 1;
+                }
             }
+            out.push(DayPlan {
+                date: d,
+                shift,
+                leader,
+                officers: team,
+            });
+            i += 1;
         }
-        out.push(DayPlan {
-            date: d,
-            leader,
-            officers: today,
-        });
-        i += 1;
         d = match d.succ_opt() {
             Some(n) => n,
             None => break,
         };
+    }
+    out
+}
+
+/// The people of `lists` in order of first appearance, each once (by name): what a rotation was
+/// generated from, recovered from its shifts so that regenerating starts from the same lists.
+pub fn distinct_people<'a>(lists: impl IntoIterator<Item = &'a [Person]>) -> Vec<Person> {
+    let mut out: Vec<Person> = Vec::new();
+    for list in lists {
+        for p in list {
+            if !p.name.is_empty() && !out.iter().any(|q| q.name == p.name) {
+                out.push(p.clone());
+            }
+        }
     }
     out
 }

@@ -97,6 +97,13 @@ pub async fn request_swap(db: &Db, ctx: &Ctx, roster_id: i64, input: &SwapInput)
         }
     };
     let to = text_field(&mut errs, "to_name", "接班人", &input.to_name, true, 30);
+    // A shift's officers are kept as "姓名 电话" lines: a name holding a separator would be read
+    // back as a name and a bad phone, and the whole list would no longer parse.
+    if input.role == "officer"
+        && to.contains(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、'))
+    {
+        errs.add("to_name", "接班人姓名不能包含空格、逗号或顿号");
+    }
     let phone = input.to_phone.trim().to_string();
     if !phone.is_empty() && !valid_phone(&phone) {
         errs.add("to_phone", "接班人电话格式不正确");
@@ -131,6 +138,21 @@ pub async fn request_swap(db: &Db, ctx: &Ctx, roster_id: i64, input: &SwapInput)
     .await?;
     tx.commit().await?;
     Ok(swap)
+}
+
+/// One swap by id, within the caller's scope (NotFound otherwise).
+pub async fn get_swap(db: &Db, ctx: &Ctx, id: i64) -> Result<Swap> {
+    ctx.require(Permission::DutyView)?;
+    db.fetch_one(
+        &Q::new(
+            "SELECT w.id, w.shift_id, w.roster_id, s.duty_date, w.role, w.from_name, w.to_name, w.to_phone, w.reason, \
+             w.status, w.requested_at, w.decided_at FROM duty_swap w JOIN duty_shift s ON s.id = w.shift_id \
+             JOIN duty_roster r ON r.id = w.roster_id JOIN org o ON o.id = r.org_id WHERE w.id = $1 AND o.path LIKE $2",
+        )
+        .bind(id)
+        .bind(ctx.scope_like()),
+    )
+    .await
 }
 
 async fn fetch(tx: &mut crate::Tx, id: i64) -> Result<Swap> {

@@ -46,6 +46,10 @@ pub struct ItemInput {
     /// `pass` / `fail` / `na` or 合格 / 不合格 / 不适用.
     pub result: String,
     pub note: String,
+    /// The risk point the item checks: a point of the inspected organisation or below it (the
+    /// rule of a hazard's point). A failed item's hazard is linked to it unless the hazard names
+    /// its own.
+    pub risk_point_id: Option<i64>,
     /// Required when the item failed: the hazard registered for it. Empty fields are filled from
     /// the item (description, category) and the inspection (date, inspectors, campaign).
     pub hazard: Option<HazardInput>,
@@ -69,6 +73,7 @@ pub struct ValidItem {
     pub checklist_item_id: i64,
     pub result: ItemResult,
     pub note: String,
+    pub risk_point_id: Option<i64>,
     pub hazard: Option<HazardInput>,
 }
 
@@ -342,6 +347,7 @@ impl InspectionInput {
                     checklist_item_id,
                     result,
                     note,
+                    risk_point_id: it.risk_point_id,
                     // Only a failed item registers a hazard; a form that always posts the hazard
                     // block for every item must not create hazards for passed ones.
                     hazard: if result == ItemResult::Fail {

@@ -87,6 +87,9 @@ pub struct InspectionItem {
     pub note: String,
     /// The hazard registered for this item when it failed.
     pub hazard_id: Option<i64>,
+    /// The risk point the item checked (issue 4 §5), with its name.
+    pub risk_point_id: Option<i64>,
+    pub risk_point_name: Option<String>,
 }
 
 impl InspectionItem {
@@ -146,8 +149,10 @@ pub async fn get(db: &Db, ctx: &Ctx, id: i64) -> Result<InspectionDetail> {
                 "SELECT ii.id, ii.inspection_id, ii.position, ii.checklist_item_id, ii.content, ii.category, \
                  ii.basis, ii.major_criterion, ii.result, ii.note, \
                  (SELECT MIN(h.id) FROM hazard h WHERE h.inspection_id = ii.inspection_id \
-                  AND h.inspection_item_id = ii.id AND h.deleted_at IS NULL) AS hazard_id \
-                 FROM inspection_item ii WHERE ii.inspection_id = $1 ORDER BY ii.position, ii.id",
+                  AND h.inspection_item_id = ii.id AND h.deleted_at IS NULL) AS hazard_id, \
+                 ii.risk_point_id, p.name AS risk_point_name \
+                 FROM inspection_item ii LEFT JOIN risk_point p ON p.id = ii.risk_point_id \
+                 WHERE ii.inspection_id = $1 ORDER BY ii.position, ii.id",
             )
             .bind(id),
         )

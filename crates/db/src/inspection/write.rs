@@ -45,7 +45,8 @@ struct Snapshot<'a> {
     summary: &'a str,
     illegal_operation: bool,
     illegal_description: &'a str,
-    items: Vec<(i64, &'static str)>,
+    /// (checklist item, result, risk point).
+    items: Vec<(i64, &'static str, Option<i64>)>,
     attachment_ids: &'a [i64],
     hazard_ids: &'a [i64],
 }
@@ -53,9 +54,19 @@ struct Snapshot<'a> {
 /// The hazard of a failed item, with what the inspection already says filled in: where and when
 /// it was found, by whom, in which campaign, and — for an item that is a 重大事故隐患判定标准 —
 /// the major grade with the item as the criterion it meets.
-fn hazard_for_item(v: &ValidInspection, item: &ChecklistItem, h: &HazardInput) -> HazardInput {
+fn hazard_for_item(
+    v: &ValidInspection,
+    item: &ChecklistItem,
+    point: Option<i64>,
+    h: &HazardInput,
+) -> HazardInput {
     let mut h = h.clone();
     h.org_id = Some(v.org_id);
+    if h.risk_point_id.is_none() {
+        // Found at the point the item checks: the hazard counts there (elevated state,
+        // re-assessment flag) without anyone linking it by hand.
+        h.risk_point_id = point;
+    }
     h.found_on = v.header.inspected_on.format("%Y-%m-%d").to_string();
     if h.found_by.trim().is_empty() {
         h.found_by = v.header.inspectors.clone();
@@ -203,6 +214,21 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &InspectionInput) -> Result<i64> 
                 format!("第{}项不属于所选检查表", i + 1),
             );
         }
+        // The same rule as a hazard's point, so the hazard made from this item cannot fail it.
+        if let Some(p) = it.risk_point_id {
+            match hazard::risk_point::check(&mut tx, ctx, v.org_id, p, None).await {
+                Ok(()) => {}
+                Err(DbError::Invalid(fe)) => {
+                    for (_, msg) in fe.0 {
+                        errs.add(
+                            &format!("items[{i}].risk_point_id"),
+                            format!("第{}项{msg}", i + 1),
+                        );
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
     let mut planned: Vec<(usize, &ChecklistItem, Option<NewHazard>)> = Vec::new();
     for (k, c) in library.iter().enumerate() {
@@ -214,7 +240,7 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &InspectionInput) -> Result<i64> 
             continue;
         };
         let new_hazard = match &v.items[i].hazard {
-            Some(h) => match hazard_for_item(&v, c, h).parse() {
+            Some(h) => match hazard_for_item(&v, c, v.items[i].risk_point_id, h).parse() {
                 Ok(n) => Some(n),
                 Err(e) => {
                     hazard_errors(&mut errs, i, e)?;
@@ -258,7 +284,8 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &InspectionInput) -> Result<i64> 
             .fetch_one(
                 &Q::new(
                     "INSERT INTO inspection_item (inspection_id, position, checklist_item_id, content, category, basis, \
-                     major_criterion, result, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                     major_criterion, result, note, risk_point_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     RETURNING id",
                 )
                 .bind(id)
                 .bind(pos as i64 + 1)
@@ -268,10 +295,11 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &InspectionInput) -> Result<i64> 
                 .bind(&c.basis)
                 .bind(c.major_criterion)
                 .bind(it.result.code())
-                .bind(&it.note),
+                .bind(&it.note)
+                .bind(it.risk_point_id),
             )
             .await?;
-        item_codes.push((c.id, it.result.code()));
+        item_codes.push((c.id, it.result.code(), it.risk_point_id));
         if let (ItemResult::Fail, Some(nh)) = (it.result, new_hazard) {
             let src = HazardSource {
                 inspection_id: Some(id),

@@ -100,6 +100,7 @@ pub async fn import_rows(
     let cols = columns(kind);
     let orgs = org_names(db, ctx).await?;
     let campaigns = campaign_names(db).await?;
+    let funding = super::settings::funding_choices(db, None).await?;
     let mut errors = Vec::new();
     let mut parsed: Vec<(usize, NewEntry)> = Vec::with_capacity(rows.len());
     for (line, cells) in rows {
@@ -131,7 +132,7 @@ pub async fn import_rows(
                 _ => input.set(name, v),
             }
         }
-        match input.parse(kind) {
+        match input.parse(kind, &funding) {
             Ok(e) if row_errs.is_empty() => parsed.push((*line, e)),
             Ok(_) => {}
             Err(DbError::Invalid(fe)) => {

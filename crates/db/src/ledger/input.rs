@@ -152,7 +152,9 @@ impl LedgerInput {
 
     /// Per-field checks of the ledger `kind`, with Chinese messages naming the field. The
     /// organisation, campaign, attendees and owners are checked against the database later.
-    pub fn parse(&self, kind: LedgerKind) -> Result<NewEntry> {
+    /// `funding` is the list a funding entry's use category must come from, as (code, label):
+    /// the bureau's settings (`settings::funding_choices`), not the defaults in the code.
+    pub fn parse(&self, kind: LedgerKind, funding: &[(String, String)]) -> Result<NewEntry> {
         let mut errs = FieldErrors::new();
         let mut out = NewEntry::default();
         match self.org_id {
@@ -164,7 +166,9 @@ impl LedgerInput {
             errs.add("entry_date", format!("{}不能晚于今天", kind.date_label()));
         }
         for field in kind.fields() {
-            parse_field(&mut errs, &mut out, self, field);
+            let stored =
+                (kind == LedgerKind::Funding && field.name == "category").then_some(funding);
+            parse_field(&mut errs, &mut out, self, field, stored);
         }
         if ledger::has_attendees(kind) {
             let mut ids = self.attendee_user_ids.clone();
@@ -218,7 +222,13 @@ impl LedgerInput {
     }
 }
 
-fn parse_field(errs: &mut FieldErrors, out: &mut NewEntry, input: &LedgerInput, field: &Field) {
+fn parse_field(
+    errs: &mut FieldErrors,
+    out: &mut NewEntry,
+    input: &LedgerInput,
+    field: &Field,
+    stored: Option<&[(String, String)]>,
+) {
     let name = field.name;
     let label = field.label;
     let v = input.raw(name).trim();
@@ -239,6 +249,10 @@ fn parse_field(errs: &mut FieldErrors, out: &mut NewEntry, input: &LedgerInput, 
             if v.is_empty() {
                 return;
             }
+            let list: Vec<(&str, &str)> = match stored {
+                Some(s) => s.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect(),
+                None => list.to_vec(),
+            };
             match list.iter().find(|(c, l)| *c == v || *l == v) {
                 Some((c, _)) => set_text(out, name, c.to_string()),
                 None => {

@@ -12,18 +12,20 @@ mod attachments;
 mod entry;
 mod import;
 mod input;
+pub mod settings;
 mod stats;
 
 pub use attachments::{add_attachments, remove_attachment};
 pub use entry::{
-    create, delete, get, get_row, item_done, list, people_for_picker, todo,
-    update, Entry, EntryAttachment, EntryDetail, Item, LedgerFilter, LedgerTodo,
+    create, delete, export_page, get, get_row, item_done, list, people_for_picker, todo, update,
+    Entry, EntryAttachment, EntryDetail, ExportCursor, Item, LedgerFilter, LedgerTodo,
 };
 pub use import::{columns, import_rows, RowError, MAX_ROWS};
 pub use input::{ItemInput, LedgerInput, NewEntry};
 pub use stats::{
-    drill_board, letter_board, meeting_board, statistics, training_hours, CategoryFunding,
-    DrillBoardRow, LedgerStatistics, LetterBoardRow, MeetingBoardRow, PersonHours, UnitStatistics,
+    drill_board, drill_board_with, letter_board, meeting_board, statistics, statistics_with,
+    training_hours, training_hours_with, CategoryFunding, DrillBoardRow, LedgerStatistics,
+    LetterBoardRow, MeetingBoardRow, PersonHours, UnitStatistics,
 };
 
 /// Today in Asia/Shanghai.

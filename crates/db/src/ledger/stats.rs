@@ -6,8 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use anjian_domain::ledger::{
-    drill_overdue, quarters_begun, training_shortfall, DrillIntervals, LedgerKind,
-    TrainingMinimums, FUNDING_CATEGORIES,
+    drill_overdue, quarters_begun, training_shortfall, DrillIntervals, LedgerKind, TrainingMinimums,
 };
 use anjian_domain::money::Fen;
 use anjian_domain::period::Period;
@@ -108,12 +107,27 @@ async fn scoped_path(db: &Db, ctx: &Ctx, org_id: i64) -> Result<String> {
 }
 
 /// Counts and sums of the ledgers over `period`, for the caller's scope or the subtree of
-/// `org_id` (NotFound when that organisation is outside the scope).
+/// `org_id` (NotFound when that organisation is outside the scope), by the use categories of
+/// the settings.
 pub async fn statistics(
     db: &Db,
     ctx: &Ctx,
     period: &Period,
     org_id: Option<i64>,
+) -> Result<LedgerStatistics> {
+    ctx.require(Permission::LedgerView)?;
+    let categories = super::settings::funding_categories(db).await?;
+    statistics_with(db, ctx, period, org_id, &categories).await
+}
+
+/// `statistics` with the use categories given: every active one in order, and a deactivated
+/// one where money was filed under it in the period.
+pub async fn statistics_with(
+    db: &Db,
+    ctx: &Ctx,
+    period: &Period,
+    org_id: Option<i64>,
+    categories: &[super::settings::FundingCategory],
 ) -> Result<LedgerStatistics> {
     ctx.require(Permission::LedgerView)?;
     let path = match org_id {
@@ -180,17 +194,20 @@ pub async fn statistics(
     );
     q.push(" AND e.kind = 'funding' GROUP BY e.category");
     let sums: Vec<(String, Option<i64>)> = db.fetch_all(&q).await?;
-    s.funding_by_category = FUNDING_CATEGORIES
+    s.funding_by_category = categories
         .iter()
-        .map(|(code, label)| CategoryFunding {
-            code: code.to_string(),
-            label: label.to_string(),
+        .map(|c| CategoryFunding {
+            code: c.code.clone(),
+            label: c.label.clone(),
             fen: sums
                 .iter()
-                .find(|(c, _)| c == code)
+                .find(|(code, _)| *code == c.code)
                 .and_then(|(_, f)| *f)
                 .unwrap_or(0),
         })
+        .zip(categories)
+        .filter(|(f, c)| c.active || f.fen != 0)
+        .map(|(f, _)| f)
         .collect();
     let mut q = in_period(
         ctx,
@@ -249,11 +266,22 @@ fn last_drill(q: &mut Q, plan_types: &str) {
     .push("))");
 }
 
-/// Units in scope and how long ago they last drilled, against the intervals of
-/// `DrillIntervals` (半年 for 现场处置方案, 一年 otherwise).
+/// Units in scope and how long ago they last drilled, against the intervals of the settings
+/// (by default 半年 for 现场处置方案, 一年 otherwise).
 pub async fn drill_board(db: &Db, ctx: &Ctx, today: NaiveDate) -> Result<Vec<DrillBoardRow>> {
     ctx.require(Permission::LedgerView)?;
-    let intervals = DrillIntervals::default();
+    let intervals = super::settings::rules(db).await?.drill;
+    drill_board_with(db, ctx, today, intervals).await
+}
+
+/// `drill_board` against the intervals given.
+pub async fn drill_board_with(
+    db: &Db,
+    ctx: &Ctx,
+    today: NaiveDate,
+    intervals: DrillIntervals,
+) -> Result<Vec<DrillBoardRow>> {
+    ctx.require(Permission::LedgerView)?;
     let mut q = Q::new("SELECT u.id, u.name, ");
     last_drill(&mut q, "'comprehensive', 'special'");
     q.push(", ");
@@ -385,12 +413,25 @@ pub struct PersonHours {
 }
 
 /// Training hours per person in `year` (trainings naming them as attendees) against the yearly
-/// minimum of `TrainingMinimums` for their role; people of the caller's scope, below `org_id`.
+/// minimum of the settings for their role; people of the caller's scope, below `org_id`.
 pub async fn training_hours(
     db: &Db,
     ctx: &Ctx,
     year: i32,
     org_id: Option<i64>,
+) -> Result<Vec<PersonHours>> {
+    ctx.require(Permission::LedgerView)?;
+    let minimums = super::settings::rules(db).await?.training;
+    training_hours_with(db, ctx, year, org_id, minimums).await
+}
+
+/// `training_hours` against the minimums given.
+pub async fn training_hours_with(
+    db: &Db,
+    ctx: &Ctx,
+    year: i32,
+    org_id: Option<i64>,
+    minimums: TrainingMinimums,
 ) -> Result<Vec<PersonHours>> {
     ctx.require(Permission::LedgerView)?;
     let Some(p) = Period::year(year) else {
@@ -413,7 +454,6 @@ pub async fn training_hours(
         q.push(" AND o.path LIKE ").push_arg(format!("{path}%"));
     }
     q.push(" ORDER BY o.path, u.name, u.id LIMIT 2000");
-    let minimums = TrainingMinimums::default();
     type Row = (i64, String, String, String, Option<i64>);
     Ok(db
         .fetch_all::<Row>(&q)

@@ -170,27 +170,64 @@ pub(crate) async fn org_for_point(tx: &mut Tx, ctx: &Ctx, org_id: i64) -> Result
     }
 }
 
-/// A responsible user: exists, enabled, and belongs to an organisation in the caller's scope.
-pub(crate) async fn user_in_scope(
+/// The paths of an organisation and its ancestors ("/1/5/12/" → "/1/", "/1/5/", "/1/5/12/").
+pub(crate) fn self_and_ancestors(path: &str) -> Vec<String> {
+    path.char_indices()
+        .filter(|(i, c)| *c == '/' && *i > 0)
+        .map(|(i, _)| path[..=i].to_string())
+        .collect()
+}
+
+/// The people who may be named responsible at an organisation: enabled accounts of the
+/// organisation itself and of its ancestors up to the unit (never the bureau: the bureau
+/// supervises, the unit answers for its risks). Nearest organisation first.
+pub(crate) fn push_candidates(q: &mut Q, org_path: &str) {
+    q.push(
+        "SELECT u.id, u.name, u.username, o.name AS org_name FROM app_user u JOIN org o ON o.id = u.org_id \
+         WHERE u.disabled = ",
+    )
+    .push_arg(false);
+    q.push(" AND o.kind <> 'bureau' AND o.path IN (");
+    for (i, p) in self_and_ancestors(org_path).into_iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_arg(p);
+    }
+    q.push(")");
+}
+
+/// A responsible user for something of organisation `org_id` (whose scope the caller checked):
+/// one of `push_candidates`, else a field error on `field` (422). `kept` is the user linked
+/// already: an edit may keep a link made under the earlier, wider rule (any user in the
+/// caller's scope) so that editing other fields never forces a change of person.
+pub(crate) async fn responsible_user(
     tx: &mut Tx,
-    ctx: &Ctx,
     field: &str,
+    org_id: i64,
     user_id: Option<i64>,
+    kept: Option<i64>,
 ) -> Result<Option<String>> {
     let Some(id) = user_id else { return Ok(None) };
-    let row: Option<(String,)> = tx
-        .fetch_optional(
-            &Q::new(
-                "SELECT u.name FROM app_user u JOIN org o ON o.id = u.org_id \
-                 WHERE u.id = $1 AND u.disabled = FALSE AND o.path LIKE $2",
-            )
-            .bind(id)
-            .bind(ctx.scope_like()),
-        )
+    if kept == Some(id) {
+        let (name,): (String,) = tx
+            .fetch_one(&Q::new("SELECT name FROM app_user WHERE id = $1").bind(id))
+            .await?;
+        return Ok(Some(name));
+    }
+    let (path,): (String,) = tx
+        .fetch_one(&Q::new("SELECT path FROM org WHERE id = $1").bind(org_id))
         .await?;
+    let mut q = Q::new("SELECT c.name FROM (");
+    push_candidates(&mut q, &path);
+    q.push(") c WHERE c.id = ").push_arg(id);
+    let row: Option<(String,)> = tx.fetch_optional(&q).await?;
     match row {
         Some((name,)) => Ok(Some(name)),
-        None => Err(DbError::invalid(field, "责任人不存在或不在您的管辖范围内")),
+        None => Err(DbError::invalid(
+            field,
+            "责任人须为风险点所属单位/库点（或其上级单位）的在用账号",
+        )),
     }
 }
 

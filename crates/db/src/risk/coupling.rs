@@ -52,13 +52,60 @@ pub async fn points_for_hazard_form(db: &Db, ctx: &Ctx, org_id: i64) -> Result<V
     }
     db.fetch_all(
         &Q::new(
-            "SELECT p.id, p.name, p.kind, p.location, p.level_rank FROM risk_point p \
-             WHERE p.org_id = $1 AND p.active = $2 ORDER BY p.name, p.id",
+            "SELECT p.id, p.name, o.name AS org_name, p.kind, p.location, p.level_rank FROM risk_point p \
+             JOIN org o ON o.id = p.org_id WHERE p.org_id = $1 AND p.active = $2 ORDER BY p.name, p.id",
         )
         .bind(org_id)
         .bind(true),
     )
     .await
+}
+
+/// At most this many points are offered on an inspection item; a subtree with more is not
+/// what the picker is for (the API still takes any valid id).
+const INSPECTION_POINTS_MAX: i64 = 500;
+
+/// Active points of an organisation and of those below it, for the items of an inspection of
+/// it (InspectionRecord or RiskView): the points `hazard::risk_point::check` accepts for a
+/// hazard of that organisation. NotFound when the organisation is out of scope.
+pub async fn points_for_inspection(db: &Db, ctx: &Ctx, org_id: i64) -> Result<Vec<PointOption>> {
+    if !ctx.can(Permission::InspectionRecord) {
+        ctx.require(Permission::RiskView)?;
+    }
+    let org: Option<(String,)> = db
+        .fetch_optional(
+            &Q::new("SELECT path FROM org WHERE id = $1 AND path LIKE $2")
+                .bind(org_id)
+                .bind(ctx.scope_like()),
+        )
+        .await?;
+    let Some((path,)) = org else {
+        return Err(DbError::NotFound);
+    };
+    db.fetch_all(
+        &Q::new(
+            "SELECT p.id, p.name, o.name AS org_name, p.kind, p.location, p.level_rank FROM risk_point p \
+             JOIN org o ON o.id = p.org_id WHERE o.path LIKE $1 AND p.active = $2 \
+             ORDER BY o.path, p.name, p.id LIMIT $3",
+        )
+        .bind(format!("{path}%"))
+        .bind(true)
+        .bind(INSPECTION_POINTS_MAX),
+    )
+    .await
+}
+
+/// The risk point whose control measures a checklist was made from (`measures_to_checklist`),
+/// if any: its items check that point. No permission of its own: it only says which point a
+/// checklist the caller already opened belongs to.
+pub async fn point_of_checklist(db: &Db, checklist_id: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = db
+        .fetch_optional(
+            &Q::new("SELECT risk_point_id FROM risk_point_checklist WHERE checklist_id = $1")
+                .bind(checklist_id),
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
 }
 
 /// Links a hazard to a risk point (or unlinks with None). Both must be in scope (else

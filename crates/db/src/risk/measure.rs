@@ -3,7 +3,7 @@
 use anjian_domain::risk::{ControlTier, MeasureType};
 use anjian_domain::role::Permission;
 
-use super::common::{measure_db, measure_tx, risk_tx, stale, text, user_in_scope};
+use super::common::{measure_db, measure_tx, responsible_user, risk_tx, stale, text};
 use super::{Measure, MeasureInput};
 use crate::audit::{self, Change};
 use crate::error::{DbError, FieldErrors, Result};
@@ -62,15 +62,22 @@ impl MeasureInput {
 /// Inserts a checked measure under a risk (caller checked the risk's scope).
 pub(crate) async fn insert_measure(
     tx: &mut Tx,
-    ctx: &Ctx,
+    _ctx: &Ctx,
     risk_id: i64,
     point_id: i64,
     org_id: i64,
     risk_tier: &str,
     m: &mut NewMeasure,
 ) -> Result<i64> {
-    if let Some(name) = user_in_scope(tx, ctx, "responsible_user_id", m.responsible_user_id).await?
-    {
+    let user = responsible_user(
+        tx,
+        "responsible_user_id",
+        org_id,
+        m.responsible_user_id,
+        None,
+    )
+    .await?;
+    if let Some(name) = user {
         if m.responsible_name.is_empty() {
             m.responsible_name = name;
         }
@@ -156,9 +163,15 @@ pub async fn update_measure(
     if before.row_version != row_version {
         return Err(stale());
     }
-    if let Some(name) =
-        user_in_scope(&mut tx, ctx, "responsible_user_id", m.responsible_user_id).await?
-    {
+    let user = responsible_user(
+        &mut tx,
+        "responsible_user_id",
+        before.org_id,
+        m.responsible_user_id,
+        before.responsible_user_id,
+    )
+    .await?;
+    if let Some(name) = user {
         if m.responsible_name.is_empty() {
             m.responsible_name = name;
         }

@@ -21,11 +21,15 @@ mod settings;
 mod stats;
 
 pub use checklist::{measures_to_checklist, ChecklistMade};
-pub use coupling::{hazards_of_point, link_hazard, points_for_hazard_form, todo, PointHazard};
+pub use coupling::{
+    hazards_of_point, link_hazard, point_of_checklist, points_for_hazard_form,
+    points_for_inspection, todo, PointHazard,
+};
 pub use excel::{import_rows, register_rows, RiskImportRow, COLUMNS, MAX_ROWS};
 pub use measure::{create_measure, get_measure, set_measure_active, update_measure};
 pub use point::{
-    create_point, get_point, set_marker, set_point_active, set_site_plan, site_plan, update_point,
+    create_point, get_point, responsible_candidates, set_marker, set_point_active, set_site_plan,
+    site_plan, update_point,
 };
 pub use record::{create_risk, get_risk, set_risk_active, update_risk, versions};
 pub use register::{four_colour, list, list_points};
@@ -316,6 +320,15 @@ pub struct RiskVersion {
     /// Why: "初次评估", the assessor's words, or "分级标准调整：…".
     pub reason: String,
     pub created_at: DateTime<Utc>,
+    /// The residual assessment at that version (None: none, or a version older than 0011).
+    pub residual_method: Option<String>,
+    pub residual_l: Option<i64>,
+    pub residual_e: Option<i64>,
+    pub residual_c: Option<i64>,
+    pub residual_s: Option<i64>,
+    pub residual_reason: String,
+    pub residual_score: Option<i64>,
+    pub residual_level_rank: Option<i64>,
 }
 
 impl RiskVersion {
@@ -343,6 +356,19 @@ impl RiskVersion {
     }
     pub fn is_regrade(&self) -> bool {
         self.kind == "regrade"
+    }
+    pub fn residual(&self) -> Option<Assessment> {
+        assessment_of(
+            self.residual_method.as_deref()?,
+            self.residual_l,
+            self.residual_e,
+            self.residual_c,
+            self.residual_s,
+            &self.residual_reason,
+        )
+    }
+    pub fn residual_level(&self) -> Option<RiskLevel> {
+        level_of_rank(self.residual_level_rank)
     }
 }
 
@@ -501,9 +527,20 @@ pub struct RiskFilter {
 pub struct PointOption {
     pub id: i64,
     pub name: String,
+    /// The organisation the point belongs to.
+    pub org_name: String,
     pub kind: String,
     pub location: String,
     pub level_rank: Option<i64>,
+}
+
+/// An account that may be named responsible (`responsible_candidates`).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PersonOption {
+    pub id: i64,
+    pub name: String,
+    pub username: String,
+    pub org_name: String,
 }
 
 /// The risk to-do of the home page.
@@ -582,6 +619,8 @@ pub struct NoticeCard {
 pub struct CardRisk {
     pub description: String,
     pub level_label: String,
+    /// The residual level after controls ("一般风险"), or empty when not assessed.
+    pub residual_level_label: String,
     pub consequence: String,
     pub factor_names: Vec<String>,
 }
@@ -652,4 +691,6 @@ pub struct RegradeReport {
     /// Risks whose level changed, by their new level, 重大 first.
     pub changed_to: [i64; 4],
     pub changed_total: i64,
+    /// Risks whose residual level changed (each with a version row, like the inherent level).
+    pub residual_changed_total: i64,
 }

@@ -3,8 +3,8 @@
 use anjian_domain::risk::PointKind;
 use anjian_domain::role::Permission;
 
-use super::common::{org_for_point, point_db, point_tx, stale, text, user_in_scope};
-use super::{PointDetail, PointInput, RiskPoint, RiskWithMeasures};
+use super::common::{org_for_point, point_db, point_tx, responsible_user, stale, text};
+use super::{PersonOption, PointDetail, PointInput, RiskPoint, RiskWithMeasures};
 use crate::audit::{self, Change};
 use crate::error::{DbError, FieldErrors, Result};
 use crate::query::{Db, Tx, Q};
@@ -132,17 +132,55 @@ impl PointInput {
     }
 }
 
-/// Checks organisation and responsible user, fills the responsible name from the account when
-/// the form left it empty.
-pub(crate) async fn check_point(tx: &mut Tx, ctx: &Ctx, p: &mut NewPoint) -> Result<()> {
+/// Checks organisation and responsible user (`kept`: the user an edit keeps, see
+/// `responsible_user`), fills the responsible name from the account when the form left it empty.
+pub(crate) async fn check_point(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    p: &mut NewPoint,
+    kept: Option<i64>,
+) -> Result<()> {
     org_for_point(tx, ctx, p.org_id).await?;
-    if let Some(name) = user_in_scope(tx, ctx, "responsible_user_id", p.responsible_user_id).await?
-    {
+    let user = responsible_user(
+        tx,
+        "responsible_user_id",
+        p.org_id,
+        p.responsible_user_id,
+        kept,
+    )
+    .await?;
+    if let Some(name) = user {
         if p.responsible_name.is_empty() {
             p.responsible_name = name;
         }
     }
     Ok(())
+}
+
+/// At most this many people are offered; a unit with more accounts than that is not a case the
+/// picker is for (the name can still be typed).
+const CANDIDATES_MAX: i64 = 500;
+
+/// The people who may be named responsible for a point or measure of `org_id` (RiskView):
+/// enabled accounts of the organisation and of its ancestors up to the unit, nearest first.
+/// NotFound when the organisation is out of scope.
+pub async fn responsible_candidates(db: &Db, ctx: &Ctx, org_id: i64) -> Result<Vec<PersonOption>> {
+    ctx.require(Permission::RiskView)?;
+    let org: Option<(String,)> = db
+        .fetch_optional(
+            &Q::new("SELECT path FROM org WHERE id = $1 AND path LIKE $2")
+                .bind(org_id)
+                .bind(ctx.scope_like()),
+        )
+        .await?;
+    let Some((path,)) = org else {
+        return Err(DbError::NotFound);
+    };
+    let mut q = Q::new("");
+    super::common::push_candidates(&mut q, &path);
+    q.push(" ORDER BY LENGTH(o.path) DESC, u.name, u.id LIMIT ")
+        .push_arg(CANDIDATES_MAX);
+    db.fetch_all(&q).await
 }
 
 /// Inserts a checked point; returns its id.
@@ -194,7 +232,7 @@ pub async fn create_point(db: &Db, ctx: &Ctx, input: &PointInput) -> Result<Risk
     ctx.require(Permission::RiskManage)?;
     let mut p = input.parse()?;
     let mut tx = db.begin().await?;
-    check_point(&mut tx, ctx, &mut p).await?;
+    check_point(&mut tx, ctx, &mut p, None).await?;
     let id = insert_point(&mut tx, &p).await?;
     let after = point_tx(&mut tx, None, id).await?;
     audit_point(&mut tx, ctx, "create", None, &after).await?;
@@ -218,7 +256,11 @@ pub async fn update_point(
     if before.row_version != row_version {
         return Err(stale());
     }
-    check_point(&mut tx, ctx, &mut p).await?;
+    // A point that moves is checked afresh: its old person may not belong to the new place.
+    let kept = before
+        .responsible_user_id
+        .filter(|_| p.org_id == before.org_id);
+    check_point(&mut tx, ctx, &mut p, kept).await?;
     let n = tx
         .execute(
             &Q::new(

@@ -295,11 +295,14 @@ async fn insert_version(
     why: &str,
 ) -> Result<()> {
     let (l, e, c, s, reason) = columns_of(&r.assessment);
+    let (rm, rl, re, rc, rs, rr, rscore, rlevel) = residual_cols(r);
     tx.execute(
         &Q::new(
             "INSERT INTO risk_version (risk_id, kind, assessed_on, assessor_user_id, assessor_name, method, \
-             f_l, f_e, f_c, f_s, direct_reason, score, level_rank, reason, created_at) \
-             VALUES ($1, 'assessment', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             f_l, f_e, f_c, f_s, direct_reason, score, level_rank, reason, created_at, residual_method, \
+             residual_l, residual_e, residual_c, residual_s, residual_reason, residual_score, residual_level_rank) \
+             VALUES ($1, 'assessment', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20, $21, $22)",
         )
         .bind(risk_id)
         .bind(r.assessed_on)
@@ -314,7 +317,15 @@ async fn insert_version(
         .bind(r.assessment.score() as i64)
         .bind(r.level.rank())
         .bind(why)
-        .bind(crate::now()),
+        .bind(crate::now())
+        .bind(rm)
+        .bind(rl)
+        .bind(re)
+        .bind(rc)
+        .bind(rs)
+        .bind(rr)
+        .bind(rscore)
+        .bind(rlevel),
     )
     .await?;
     Ok(())
@@ -375,8 +386,11 @@ pub async fn update_risk(
     if before.row_version != row_version {
         return Err(stale());
     }
-    let reassessed =
-        before.assessment().as_ref() != Some(&r.assessment) || before.assessed_on != r.assessed_on;
+    // The residual assessment is part of what a version keeps: changing only it is a
+    // re-assessment too, so its history is never overwritten silently.
+    let reassessed = before.assessment().as_ref() != Some(&r.assessment)
+        || before.residual() != r.residual.as_ref().map(|(a, _)| a.clone())
+        || before.assessed_on != r.assessed_on;
     let (l, e, c, s, reason) = columns_of(&r.assessment);
     let (rm, rl, re, rc, rs, rr, rscore, rlevel) = residual_cols(&r);
     let mut q = Q::new(
@@ -471,7 +485,8 @@ pub async fn set_risk_active(
 
 pub(crate) const VERSION_COLS: &str = "v.id, v.risk_id, v.kind, v.assessed_on, v.assessor_user_id, \
      v.assessor_name, v.method, v.f_l, v.f_e, v.f_c, v.f_s, v.direct_reason, v.score, v.level_rank, \
-     v.reason, v.created_at";
+     v.reason, v.created_at, v.residual_method, v.residual_l, v.residual_e, v.residual_c, v.residual_s, \
+     v.residual_reason, v.residual_score, v.residual_level_rank";
 
 async fn versions_unchecked(db: &Db, risk_id: i64) -> Result<Vec<RiskVersion>> {
     db.fetch_all(

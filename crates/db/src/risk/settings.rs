@@ -79,8 +79,9 @@ fn push_level_case(q: &mut Q, method: &str, score: &str, r: &GradingRules) {
 }
 
 /// Validates and stores new rules (RiskSettings), re-grades every risk from its stored
-/// (method, score) in the same transaction, writes a version row "分级标准调整：<reason>" for
-/// each risk whose level changed, and an audit entry. A reason is required (field `reason`);
+/// (method, score) in the same transaction — the residual assessment from its own (method,
+/// score) too — writes a version row "分级标准调整：<reason>" for each risk whose level or
+/// residual level changed, and an audit entry. A reason is required (field `reason`);
 /// invalid rules are `DbError::Invalid` with the rule's field names. `row_version` is the
 /// settings' version the form showed (0 when none was stored yet); when the settings were saved
 /// since, nothing changes and the caller gets the stale conflict.
@@ -164,13 +165,24 @@ pub async fn update_rules(
             report.changed_total += n;
         }
     }
-    if report.changed_total > 0 {
-        // One version per moved risk, written before the levels change (the SELECT compares old
-        // and new), then one UPDATE for all of them.
+    // Residual assessments are graded by the same rules; their moves are counted and versioned
+    // like the inherent level's, so the reason is on record for them too.
+    let mut rq = Q::new("SELECT COUNT(*) FROM (SELECT ");
+    push_level_case(&mut rq, "r.residual_method", "r.residual_score", rules);
+    rq.push(
+        " AS rnl, r.residual_level_rank AS rol FROM risk r WHERE r.residual_method IS NOT NULL) t \
+         WHERE rnl <> rol",
+    );
+    let (residual_moved,): (i64,) = tx.fetch_one(&rq).await?;
+    report.residual_changed_total = residual_moved;
+    if report.changed_total > 0 || residual_moved > 0 {
+        // One version per moved risk (inherent or residual level), written before the levels
+        // change (the SELECT compares old and new), then one UPDATE for all of them.
         let mut vq = Q::new(
             "INSERT INTO risk_version (risk_id, kind, assessed_on, assessor_user_id, assessor_name, method, \
-             f_l, f_e, f_c, f_s, direct_reason, score, level_rank, reason, created_at) \
-             SELECT id, 'regrade', ",
+             f_l, f_e, f_c, f_s, direct_reason, score, level_rank, reason, created_at, residual_method, \
+             residual_l, residual_e, residual_c, residual_s, residual_reason, residual_score, \
+             residual_level_rank) SELECT id, 'regrade', ",
         );
         vq.push_arg(today()).push(", ");
         vq.push_arg(ctx.user_id()).push(", ");
@@ -179,11 +191,15 @@ pub async fn update_rules(
         vq.push_arg(format!("分级标准调整：{reason}")).push(", ");
         vq.push_arg(now);
         vq.push(
-            " FROM (SELECT r.id, r.method, r.f_l, r.f_e, r.f_c, r.f_s, r.direct_reason, r.score, \
-             r.level_rank AS ol, ",
+            ", residual_method, residual_l, residual_e, residual_c, residual_s, residual_reason, \
+             residual_score, rnl FROM (SELECT r.id, r.method, r.f_l, r.f_e, r.f_c, r.f_s, r.direct_reason, \
+             r.score, r.level_rank AS ol, r.residual_method, r.residual_l, r.residual_e, r.residual_c, \
+             r.residual_s, r.residual_reason, r.residual_score, r.residual_level_rank AS rol, ",
         );
         push_level_case(&mut vq, "r.method", "r.score", rules);
-        vq.push(" AS nl FROM risk r) t WHERE nl <> ol");
+        vq.push(" AS nl, CASE WHEN r.residual_method IS NULL THEN NULL ELSE ");
+        push_level_case(&mut vq, "r.residual_method", "r.residual_score", rules);
+        vq.push(" END AS rnl FROM risk r) t WHERE nl <> ol OR (residual_method IS NOT NULL AND rnl <> rol)");
         tx.execute(&vq).await?;
     }
     let mut uq = Q::new("UPDATE risk SET level_rank = ");

@@ -187,6 +187,10 @@ pub async fn notice_card(db: &Db, ctx: &Ctx, point_id: i64) -> Result<NoticeCard
             .map(|r| CardRisk {
                 description: r.description.clone(),
                 level_label: r.level_label().to_string(),
+                residual_level_label: r
+                    .residual_level()
+                    .map(|l| l.label().to_string())
+                    .unwrap_or_default(),
                 consequence: r.consequence.clone(),
                 factor_names: r.factor_names().into_iter().map(String::from).collect(),
             })

@@ -139,6 +139,8 @@ impl From<Roster> for RosterDto {
 pub struct ShiftDto {
     pub id: i64,
     pub duty_date: NaiveDate,
+    /// 白班, 夜班…; empty for the default single shift.
+    pub shift_name: String,
     pub shift_start: String,
     pub shift_hours: i64,
     pub leader_name: String,
@@ -159,6 +161,7 @@ impl From<Shift> for ShiftDto {
                 .collect(),
             id: s.id,
             duty_date: s.duty_date,
+            shift_name: s.shift_name,
             shift_start: s.shift_start,
             shift_hours: s.shift_hours,
             leader_name: s.leader_name,
@@ -232,12 +235,15 @@ pub struct RosterBody {
     pub end_date: String,
     #[serde(default)]
     pub note: String,
-    /// HH:MM (default 08:30)
+    /// HH:MM (default 08:30); one shift a day. Ignored when `shifts` is given.
     #[serde(default)]
     pub shift_start: String,
     /// Hours (default 24)
     #[serde(default)]
     pub shift_hours: Option<i64>,
+    /// Several shifts a day (at most 3, not overlapping), e.g. 白班 08:30 12 and 夜班 20:30 12.
+    #[serde(default)]
+    pub shifts: Vec<super::api_edit::DutyShiftDef>,
     #[serde(default)]
     pub leaders: Vec<String>,
     #[serde(default)]
@@ -247,7 +253,11 @@ pub struct RosterBody {
     pub officers_per_day: Option<i64>,
 }
 
-async fn detail(state: &AppState, auth: &Auth, id: i64) -> Result<RosterDetail, AppError> {
+pub(super) async fn detail(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+) -> Result<RosterDetail, AppError> {
     let ctx = auth.ctx();
     let r = duty::get_roster(&state.db, &ctx, id).await?;
     let shifts = duty::shifts(&state.db, &ctx, id).await?;
@@ -266,14 +276,23 @@ pub async fn create(
     auth: Auth,
     ApiJson(b): ApiJson<RosterBody>,
 ) -> ApiResult<Response> {
+    let listed = !b.shifts.is_empty();
+    let shifts = if listed {
+        b.shifts.iter().map(|d| d.def()).collect()
+    } else {
+        vec![duty::ShiftDef {
+            name: String::new(),
+            start: b.shift_start,
+            hours: b.shift_hours.map(|h| h.to_string()).unwrap_or_default(),
+        }]
+    };
     let input = RosterInput {
         org_id: b.org_id,
         name: b.name,
         start_date: b.start_date,
         end_date: b.end_date,
         note: b.note,
-        shift_start: b.shift_start,
-        shift_hours: b.shift_hours.map(|h| h.to_string()).unwrap_or_default(),
+        shifts,
         leaders: b.leaders.join("\n"),
         officers: b.officers.join("\n"),
         officers_per_day: b
@@ -281,7 +300,9 @@ pub async fn create(
             .map(|h| h.to_string())
             .unwrap_or_default(),
     };
-    let r = duty::create_roster(&state.db, &auth.ctx(), &input).await?;
+    let r = duty::create_roster(&state.db, &auth.ctx(), &input)
+        .await
+        .map_err(|e| super::api_edit::shift_errors(e, listed))?;
     let d = detail(&state, &auth, r.id).await?;
     Ok((StatusCode::CREATED, Json(d)).into_response())
 }
@@ -334,6 +355,23 @@ pub struct CalendarDto {
     pub name: String,
     pub year: i64,
     pub note: String,
+    /// The version an update or deletion is based on.
+    pub row_version: i64,
+}
+
+impl From<duty::CalendarEntry> for CalendarDto {
+    fn from(e: duty::CalendarEntry) -> Self {
+        CalendarDto {
+            id: e.id,
+            first_date: e.first_date,
+            last_date: e.last_date,
+            kind: e.kind,
+            name: e.name,
+            year: e.year,
+            note: e.note,
+            row_version: e.row_version,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -353,19 +391,7 @@ pub async fn calendar(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Vec<CalendarDto>>> {
     let rows = duty::calendar_entries(&state.db, &auth.ctx(), q.year).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|e| CalendarDto {
-                id: e.id,
-                first_date: e.first_date,
-                last_date: e.last_date,
-                kind: e.kind,
-                name: e.name,
-                year: e.year,
-                note: e.note,
-            })
-            .collect(),
-    ))
+    Ok(Json(rows.into_iter().map(CalendarDto::from).collect()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

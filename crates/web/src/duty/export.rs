@@ -28,9 +28,11 @@ pub fn routes() -> RouteTable {
         .get("/duty/rosters/{id}/docx", view, docx_download)
 }
 
-/// One line of the roster as every format shows it.
+/// One line (one shift) of the roster as every format shows it.
 pub struct Line {
     pub date: String,
+    /// The first shift of its day: print and Word show the date once per day, as on the wall.
+    pub first_of_day: bool,
     pub shift: String,
     pub leader: String,
     pub officers: String,
@@ -41,7 +43,8 @@ fn lines(days: &[DayRow]) -> Vec<Line> {
     days.iter()
         .map(|d| Line {
             date: d.label.clone(),
-            shift: format!("{} 起 {} 小时", d.s.shift_start, d.s.shift_hours),
+            first_of_day: d.first_of_day,
+            shift: d.s.label(),
             leader: if d.s.leader_phone.is_empty() {
                 d.s.leader_name.clone()
             } else {
@@ -54,9 +57,24 @@ fn lines(days: &[DayRow]) -> Vec<Line> {
                 .map(|p| format!("{} {}", p.name, p.phone).trim().to_string())
                 .collect::<Vec<_>>()
                 .join("；"),
-            note: d.holiday.clone(),
+            note: if d.first_of_day {
+                d.holiday.clone()
+            } else {
+                String::new()
+            },
         })
         .collect()
+}
+
+impl Line {
+    /// The date cell of the print and Word layouts: empty under the day's first shift.
+    pub fn day_cell(&self) -> &str {
+        if self.first_of_day {
+            &self.date
+        } else {
+            ""
+        }
+    }
 }
 
 async fn load(state: &AppState, auth: &Auth, id: i64) -> Result<(Roster, Vec<Line>), PageError> {
@@ -133,7 +151,8 @@ fn document(r: &Roster, lines: &[Line]) -> Docx {
         .iter()
         .map(|l| {
             vec![
-                l.date.clone(),
+                l.day_cell().to_string(),
+                l.shift.clone(),
                 l.leader.clone(),
                 l.officers.clone(),
                 l.note.clone(),
@@ -141,9 +160,9 @@ fn document(r: &Roster, lines: &[Line]) -> Docx {
         })
         .collect();
     d.table(
-        &["日期", "带班领导", "值班人员", "备注"],
+        &["日期", "班次", "带班领导", "值班人员", "备注"],
         &rows,
-        &[36.0, 40.0, 60.0, 24.0],
+        &[28.0, 30.0, 32.0, 46.0, 20.0],
     );
     d.blank();
     d.paragraph("值班人员须严格执行领导带班和24小时值班制度，保持通讯畅通，遇有突发事件立即报告并按规定做好信息报送。");

@@ -3,6 +3,7 @@
 //! (`pages`, `roster`, `export`), and the JSON API (`api`).
 
 pub mod api;
+pub mod api_edit;
 pub mod export;
 pub mod pages;
 pub mod roster;
@@ -15,12 +16,15 @@ pub fn routes() -> RouteTable {
         .merge(roster::routes())
         .merge(export::routes())
         .merge(api::routes())
+        .merge(api_edit::routes())
 }
 
 /// This module's part of the OpenAPI document, merged into the whole by `api::document`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
-    api::Doc::openapi()
+    let mut doc = api::Doc::openapi();
+    doc.merge(api_edit::Doc::openapi());
+    doc
 }
 
 /// A Chinese date with its weekday, "2023-01-22（日）".

@@ -286,7 +286,8 @@ async fn calendar_delete(
 ) -> PageResult<Response> {
     let id = form_id(&f)?;
     let year = form_year(&f);
-    let r = duty::delete_entry(&state.db, &auth.ctx(), id)
+    let v = row_version(&f.row_version).map_err(|e| PageError(AppError::Invalid(e)))?;
+    let r = duty::delete_entry(&state.db, &auth.ctx(), id, v)
         .await
         .map(|_| year);
     calendar_result(&state, &auth, f, r, "deleted").await

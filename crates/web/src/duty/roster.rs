@@ -11,7 +11,7 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use anjian_db::duty::{self, Roster, RosterInput, Shift, ShiftInput, Swap, SwapInput};
+use anjian_db::duty::{self, Roster, RosterInput, Shift, ShiftDef, ShiftInput, Swap, SwapInput};
 use anjian_db::{DbError, FieldErrors};
 use anjian_domain::role::Permission;
 
@@ -47,15 +47,85 @@ pub struct RosterForm {
     pub start_date: String,
     pub end_date: String,
     pub note: String,
+    /// The day's shifts, one row each: the first row keeps the single-shift names, the others
+    /// are numbered (`shift_start_2`), as the data layer names their errors.
+    pub shift_name: String,
     pub shift_start: String,
     pub shift_hours: String,
+    pub shift_name_2: String,
+    pub shift_start_2: String,
+    pub shift_hours_2: String,
+    pub shift_name_3: String,
+    pub shift_start_3: String,
+    pub shift_hours_3: String,
     pub leaders: String,
     pub officers: String,
     pub officers_per_day: String,
     pub row_version: String,
 }
 
+/// One row of the roster form's shifts, with its field names.
+pub struct ShiftRow {
+    pub n: usize,
+    pub name_field: String,
+    pub start_field: String,
+    pub hours_field: String,
+    pub name: String,
+    pub start: String,
+    pub hours: String,
+}
+
 impl RosterForm {
+    pub fn shift_rows(&self) -> Vec<ShiftRow> {
+        [
+            (&self.shift_name, &self.shift_start, &self.shift_hours),
+            (&self.shift_name_2, &self.shift_start_2, &self.shift_hours_2),
+            (&self.shift_name_3, &self.shift_start_3, &self.shift_hours_3),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, start, hours))| ShiftRow {
+            n: i + 1,
+            name_field: duty::shift_key("shift_name", i),
+            start_field: duty::shift_key("shift_start", i),
+            hours_field: duty::shift_key("shift_hours", i),
+            name: name.clone(),
+            start: start.clone(),
+            hours: hours.clone(),
+        })
+        .collect()
+    }
+
+    /// The form as the data layer's input would fill it (the regenerate form's starting point).
+    fn from_input(i: RosterInput, row_version: i64) -> Self {
+        let mut f = RosterForm {
+            leaders: i.leaders,
+            officers: i.officers,
+            officers_per_day: i.officers_per_day,
+            row_version: row_version.to_string(),
+            ..Default::default()
+        };
+        let slots = [
+            (&mut f.shift_name, &mut f.shift_start, &mut f.shift_hours),
+            (
+                &mut f.shift_name_2,
+                &mut f.shift_start_2,
+                &mut f.shift_hours_2,
+            ),
+            (
+                &mut f.shift_name_3,
+                &mut f.shift_start_3,
+                &mut f.shift_hours_3,
+            ),
+        ];
+        for (d, (name, start, hours)) in i.shifts.into_iter().zip(slots) {
+            *name = d.name;
+            *start = d.start;
+            *hours = d.hours;
+        }
+        f
+    }
+
     fn input(&self) -> Result<RosterInput, FieldErrors> {
         let org_id = match self.org_id.trim() {
             "" => 0,
@@ -69,8 +139,15 @@ impl RosterForm {
             start_date: self.start_date.clone(),
             end_date: self.end_date.clone(),
             note: self.note.clone(),
-            shift_start: self.shift_start.clone(),
-            shift_hours: self.shift_hours.clone(),
+            shifts: self
+                .shift_rows()
+                .into_iter()
+                .map(|r| ShiftDef {
+                    name: r.name,
+                    start: r.start,
+                    hours: r.hours,
+                })
+                .collect(),
             leaders: self.leaders.clone(),
             officers: self.officers.clone(),
             officers_per_day: self.officers_per_day.clone(),
@@ -149,11 +226,15 @@ pub struct DayRow {
     pub label: String,
     pub required: bool,
     pub holiday: String,
+    /// Some shift of this day has a leader (the coverage check asks for one a day).
+    pub day_led: bool,
+    /// The first shift of its day: the day's date and marks are shown once.
+    pub first_of_day: bool,
 }
 
 impl DayRow {
     pub fn missing_leader(&self) -> bool {
-        self.required && self.s.leader_name.trim().is_empty()
+        self.required && !self.day_led
     }
 }
 
@@ -178,9 +259,17 @@ pub async fn day_rows(state: &AppState, auth: &Auth, r: &Roster) -> Result<Vec<D
     let shifts = duty::shifts(&state.db, &ctx, r.id).await?;
     let required: BTreeSet<NaiveDate> = duty::required_days(&state.db, r).await?;
     let entries = duty::calendar_entries(&state.db, &ctx, None).await?;
+    let led: BTreeSet<NaiveDate> = shifts
+        .iter()
+        .filter(|s| !s.leader_name.trim().is_empty())
+        .map(|s| s.duty_date)
+        .collect();
+    let mut previous: Option<NaiveDate> = None;
     Ok(shifts
         .into_iter()
         .map(|s| {
+            let first_of_day = previous != Some(s.duty_date);
+            previous = Some(s.duty_date);
             let holiday = entries
                 .iter()
                 .find(|e| e.first_date <= s.duty_date && s.duty_date <= e.last_date)
@@ -189,6 +278,8 @@ pub async fn day_rows(state: &AppState, auth: &Auth, r: &Roster) -> Result<Vec<D
             DayRow {
                 label: super::day_label(s.duty_date),
                 required: required.contains(&s.duty_date),
+                day_led: led.contains(&s.duty_date),
+                first_of_day,
                 holiday,
                 s,
             }
@@ -217,6 +308,17 @@ async fn detail_render(
     let r = duty::get_roster(&state.db, &ctx, id).await?;
     let days = day_rows(state, auth, &r).await?;
     let swaps = duty::swaps(&state.db, &ctx, id).await?;
+    // Regenerating replaces every shift: the form carries the version it was shown at, so shift
+    // edits saved meanwhile are not silently thrown away. Its lists start from the rotation as it
+    // stands, whenever the page is shown without a regenerate form of its own (first view, or
+    // shown again after another form's error).
+    let gen = match gen {
+        Some(g) => g,
+        None => {
+            let shifts: Vec<Shift> = days.iter().map(|d| d.s.clone()).collect();
+            RosterForm::from_input(duty::regenerate_input(&shifts), r.row_version)
+        }
+    };
     let mut chrome = Chrome::new(auth, "/duty", r.name.clone())
         .crumb("/duty", "值班值守")
         .crumb(format!("/duty/rosters/{id}"), r.name.clone());
@@ -240,21 +342,7 @@ async fn detail_render(
     };
     let p = DetailPage {
         chrome,
-        gen: gen.unwrap_or_else(|| RosterForm {
-            shift_start: days
-                .first()
-                .map(|d| d.s.shift_start.clone())
-                .unwrap_or_else(|| "08:30".into()),
-            shift_hours: days
-                .first()
-                .map(|d| d.s.shift_hours.to_string())
-                .unwrap_or_else(|| "24".into()),
-            officers_per_day: "1".into(),
-            // Regenerating replaces every shift: the form carries the version it was shown at,
-            // so shift edits saved meanwhile are not silently thrown away.
-            row_version: r.row_version.to_string(),
-            ..Default::default()
-        }),
+        gen,
         swap: swap.unwrap_or_default(),
         can_roster: ctx.can(Permission::DutyRoster),
         can_record: ctx.can(Permission::DutyRecord),
@@ -418,6 +506,7 @@ async fn swap_decide(
 #[serde(default)]
 pub struct ShiftForm {
     pub shift_id: String,
+    pub shift_name: String,
     pub shift_start: String,
     pub shift_hours: String,
     pub leader_name: String,
@@ -492,6 +581,7 @@ async fn shift_page(
         .ok_or(PageError(AppError::NotFound))?;
     let form = ShiftForm {
         shift_id: s.id.to_string(),
+        shift_name: s.shift_name,
         shift_start: s.shift_start,
         shift_hours: s.shift_hours.to_string(),
         leader_name: s.leader_name,
@@ -512,6 +602,7 @@ async fn shift_save(
     let v = version(&f.row_version)?;
     let input = ShiftInput {
         shift_id: f.shift_id.trim().parse().unwrap_or(0),
+        shift_name: f.shift_name.clone(),
         shift_start: f.shift_start.clone(),
         shift_hours: f.shift_hours.clone(),
         leader_name: f.leader_name.clone(),

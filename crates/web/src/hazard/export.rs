@@ -2,16 +2,15 @@
 //! title rows, the usual columns, real date cells (not text), overdue rows in red, frozen header,
 //! autofilter and a landscape print setup that repeats the header on every page.
 //!
-//! Large exports stream: rows are read from the database a page at a time and written by a
-//! blocking worker in rust_xlsxwriter's constant-memory mode (one row in memory, the rest in a
-//! temp file), the finished file is streamed to the client from disk. Memory stays flat whether
-//! the ledger has a hundred rows or a hundred thousand.
+//! Large exports stream through `export_stream` (shared with the safety work ledgers): rows are
+//! read a page at a time and written in rust_xlsxwriter's constant-memory mode, the finished
+//! file is streamed from disk. Memory stays flat whether the ledger has a hundred rows or a
+//! hundred thousand.
 
 use std::path::{Path, PathBuf};
 
-use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderValue;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -23,6 +22,7 @@ use anjian_db::hazard::{self, Hazard, LedgerCursor, LedgerNames};
 use super::pages::ListQuery;
 use crate::auth::Auth;
 use crate::error::AppError;
+use crate::export_stream::{self, RowSink, RowSource};
 use crate::AppState;
 
 /// The readers the integration tests check these files with (their crate has no direct
@@ -35,9 +35,6 @@ pub mod readers {
 
 /// Most rows one export writes; beyond it the sheet says so in its last line.
 pub const EXPORT_CAP: usize = 100_000;
-/// Rows per database page: small enough to keep memory flat, large enough that the queries cost
-/// little next to writing the cells.
-const PAGE: i64 = 2_000;
 
 /// The ledger's columns and their widths (characters). The import recognises the columns it
 /// knows by these names and ignores the others, so an exported ledger imports back.
@@ -371,7 +368,7 @@ pub async fn download(state: &AppState, auth: &Auth, q: &ListQuery) -> Result<Re
     let ctx = auth.ctx();
     let db = &state.db;
     let f = q.filter();
-    let mut names = LedgerNames::load(db, &ctx).await?;
+    let names = LedgerNames::load(db, &ctx).await?;
     let today = hazard::today();
     let unit = f
         .org_id
@@ -385,115 +382,67 @@ pub async fn download(state: &AppState, auth: &Auth, q: &ListQuery) -> Result<Re
         today.format("%Y年%-m月%-d日"),
         describe(q, &names)
     );
-    let dir = tmp_dir(state, "exports")?;
-    let file_name = format!("{}.xlsx", hex::encode(rand::random::<[u8; 16]>()));
-    let path = dir.join(&file_name);
-
-    // The writer runs on a blocking thread; pages travel over a short channel so at most a few
-    // pages are in memory at once.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<LedgerRow>>(2);
-    let (wpath, wdir) = (path.clone(), dir.clone());
-    let writer = tokio::task::spawn_blocking(move || -> Result<usize, XlsxError> {
-        let mut sheet = LedgerSheet::new(&title, &subtitle, today, Some(&wdir))?;
-        let mut truncated = false;
-        while let Some(rows) = rx.blocking_recv() {
-            if rows.is_empty() {
-                truncated = true;
-                continue;
-            }
-            for r in &rows {
-                sheet.push(r)?;
-            }
-        }
-        sheet.save(&wpath, truncated)
-    });
-    let read = async {
-        let mut cur = LedgerCursor::default();
-        let mut total = 0usize;
-        while !cur.done() && total < EXPORT_CAP {
-            let want = PAGE.min((EXPORT_CAP - total) as i64);
-            let page = hazard::ledger_page(db, &ctx, &f, &mut cur, want).await?;
-            if page.is_empty() {
-                break;
-            }
-            names.add_page(db, &page).await?;
-            total += page.len();
-            let rows = page
-                .into_iter()
-                .map(|h| LedgerRow::new(h, &names))
-                .collect();
-            if tx.send(rows).await.is_err() {
-                // The writer stopped; its error is reported below.
-                return Ok(());
-            }
-        }
-        if total >= EXPORT_CAP && !cur.done() {
-            // An empty page tells the writer the export was cut short.
-            let more = hazard::ledger_page(db, &ctx, &f, &mut cur, 1).await?;
-            if !more.is_empty() {
-                let _ = tx.send(Vec::new()).await;
-            }
-        }
-        Ok::<(), anjian_db::DbError>(())
-    }
-    .await;
-    drop(tx);
-    let written = writer
-        .await
-        .map_err(|e| AppError::Internal(format!("导出失败：{e}")))
-        .and_then(|r| r.map_err(|e| AppError::Internal(format!("导出失败：{e}"))));
-    let rows = match (read, written) {
-        (Ok(()), Ok(n)) => n,
-        (Err(e), _) => {
-            let _ = std::fs::remove_file(&path);
-            return Err(e.into());
-        }
-        (_, Err(e)) => {
-            let _ = std::fs::remove_file(&path);
-            return Err(e);
-        }
+    let source = HazardSource {
+        db: db.clone(),
+        ctx: ctx.clone(),
+        f,
+        cur: LedgerCursor::default(),
+        names,
     };
+    let file = export_stream::write(state, source, EXPORT_CAP, move |dir| {
+        LedgerSheet::new(&title, &subtitle, today, Some(dir))
+    })
+    .await?;
     audit::record_alone(
         db,
         &ctx,
         Change::new("hazard", "", "export").after(serde_json::json!({
             "format": "xlsx",
-            "rows": rows,
+            "rows": file.rows,
             "query": q.query_string(),
         })),
     )
     .await?;
-    let read_err = |e: opendal::Error| AppError::Internal(format!("导出文件读取失败：{e}"));
-    let stream = state
-        .store
-        .reader(&format!("tmp/exports/{file_name}"))
-        .await
-        .map_err(read_err)?
-        .into_bytes_stream(..)
-        .await
-        .map_err(read_err)?;
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let name = format!("{unit}隐患排查治理台账_{}.xlsx", today.format("%Y%m%d"));
-    let mut res = (StatusCode::OK, Body::from_stream(stream)).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        disposition("ledger.xlsx", &name),
-    );
-    if size > 0 {
-        h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    export_stream::respond(state, &file, "ledger.xlsx", &name).await
+}
+
+/// The hazards of an export in the ledger's order, with the names their rows show (learnt a
+/// page at a time).
+struct HazardSource {
+    db: anjian_db::Db,
+    ctx: anjian_db::Ctx,
+    f: hazard::HazardFilter,
+    cur: LedgerCursor,
+    names: LedgerNames,
+}
+
+impl RowSource for HazardSource {
+    type Row = LedgerRow;
+
+    async fn next_page(&mut self, want: i64) -> Result<Vec<LedgerRow>, anjian_db::DbError> {
+        if self.cur.done() {
+            return Ok(Vec::new());
+        }
+        let page = hazard::ledger_page(&self.db, &self.ctx, &self.f, &mut self.cur, want).await?;
+        self.names.add_page(&self.db, &page).await?;
+        Ok(page
+            .into_iter()
+            .map(|h| LedgerRow::new(h, &self.names))
+            .collect())
     }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(res)
+}
+
+impl RowSink for LedgerSheet {
+    type Row = LedgerRow;
+
+    fn push(&mut self, row: &LedgerRow) -> Result<(), XlsxError> {
+        LedgerSheet::push(self, row)
+    }
+
+    fn save(self, path: &Path, truncated: bool) -> Result<usize, XlsxError> {
+        LedgerSheet::save(self, path, truncated)
+    }
 }
 
 /// A column of the import template, as the 说明 sheet and the import page explain it.

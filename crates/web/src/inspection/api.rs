@@ -100,6 +100,9 @@ pub struct InspectionItemDto {
     pub note: String,
     /// The hazard registered for this item when it failed.
     pub hazard_id: Option<i64>,
+    /// The risk point the item checked, and its name.
+    pub risk_point_id: Option<i64>,
+    pub risk_point_name: Option<String>,
 }
 
 impl From<InspectionItem> for InspectionItemDto {
@@ -115,6 +118,8 @@ impl From<InspectionItem> for InspectionItemDto {
             result: i.result,
             note: i.note,
             hazard_id: i.hazard_id,
+            risk_point_id: i.risk_point_id,
+            risk_point_name: i.risk_point_name,
         }
     }
 }
@@ -177,6 +182,9 @@ pub struct InspectionItemBody {
     /// `pass`, `fail` or `na` (合格、不合格、不适用 also accepted)
     pub result: String,
     pub note: String,
+    /// The risk point the item checks: a point of the inspected organisation or one below it.
+    /// A failed item's hazard is registered at that point (coupling to the risk register).
+    pub risk_point_id: Option<i64>,
     /// Required when `result` is `fail`.
     pub hazard: Option<ItemHazardBody>,
 }
@@ -241,6 +249,7 @@ impl From<InspectionBody> for InspectionInput {
                     checklist_item_id: i.checklist_item_id,
                     result: i.result,
                     note: i.note,
+                    risk_point_id: i.risk_point_id,
                     hazard: i.hazard.map(Into::into),
                 })
                 .collect(),

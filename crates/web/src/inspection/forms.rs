@@ -7,13 +7,15 @@ use anjian_db::FieldErrors;
 
 use crate::extract::form_i64;
 
-/// One checklist item's part of the step-2 form: `r_<id>` result, `n_<id>` note, and the hazard
-/// block `hd_<id>` description, `hl_<id>` location, `ht_<id>` deadline (used when failed).
+/// One checklist item's part of the step-2 form: `r_<id>` result, `n_<id>` note, `rp_<id>` the
+/// risk point it checks, and the hazard block `hd_<id>` description, `hl_<id>` location,
+/// `ht_<id>` deadline (used when failed).
 #[derive(Debug, Clone, Default)]
 pub struct ItemForm {
     pub id: i64,
     pub result: String,
     pub note: String,
+    pub risk_point: String,
     pub description: String,
     pub location: String,
     pub deadline: String,
@@ -99,6 +101,7 @@ impl InspectionForm {
                     match *prefix {
                         "r" => it.result = v,
                         "n" => it.note = v,
+                        "rp" => it.risk_point = v,
                         "hd" => it.description = v,
                         "hl" => it.location = v,
                         "ht" => it.deadline = v,
@@ -117,6 +120,16 @@ impl InspectionForm {
         let checklist_id = opt_id(&mut errs, "checklist_id", "检查表", &self.checklist_id);
         let task_id = opt_id(&mut errs, "task_id", "检查任务", &self.task_id);
         let campaign_id = opt_id(&mut errs, "campaign_id", "专项行动", &self.campaign_id);
+        let points: Vec<Option<i64>> = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(k, it)| {
+                let field = format!("items[{k}].risk_point_id");
+                let label = format!("第{}项风险点", k + 1);
+                opt_id(&mut errs, &field, &label, &it.risk_point)
+            })
+            .collect();
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -134,10 +147,12 @@ impl InspectionForm {
             items: self
                 .items
                 .iter()
-                .map(|it| ItemInput {
+                .zip(points)
+                .map(|(it, risk_point_id)| ItemInput {
                     checklist_item_id: Some(it.id),
                     result: it.result.clone(),
                     note: it.note.clone(),
+                    risk_point_id,
                     // The block is always on the page; the data layer keeps it only for a
                     // failed item.
                     hazard: Some(HazardInput {

@@ -59,6 +59,8 @@ pub struct ItemRow {
     pub major: bool,
     pub result: String,
     pub note: String,
+    /// The risk point the item checks, as posted (or the checklist's point on a fresh form).
+    pub risk_point: String,
     pub description: String,
     pub location: String,
     pub deadline: String,
@@ -77,6 +79,8 @@ struct StepTwo {
     results: Vec<(&'static str, &'static str)>,
     campaigns: Vec<Choice>,
     tasks: Vec<Choice>,
+    /// Risk points of the inspected organisation and below, offered on every item.
+    points: Vec<Choice>,
     errors: FieldErrors,
 }
 
@@ -214,6 +218,28 @@ async fn step_two(
         },
         None => (String::new(), Vec::new()),
     };
+    let points: Vec<Choice> = anjian_db::risk::points_for_inspection(&state.db, &ctx, org.id)
+        .await?
+        .into_iter()
+        .map(|p| Choice {
+            id: p.id.to_string(),
+            label: if p.org_name == org.name {
+                p.name
+            } else {
+                format!("{}（{}）", p.name, p.org_name)
+            },
+        })
+        .collect();
+    // A checklist made from a point's control measures checks that point: a fresh form says so
+    // on every item, so a failed one's hazard lands on the point without anyone choosing it.
+    let checklist_point = match parse_id(&form.checklist_id) {
+        Some(c) => anjian_db::risk::point_of_checklist(&state.db, c)
+            .await?
+            .map(|p| p.to_string())
+            .filter(|p| points.iter().any(|c| c.id == *p))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     // Rows in the checklist's order, with what this form already says for each item.
     let items = library
         .iter()
@@ -240,6 +266,11 @@ async fn step_two(
                 major: c.major_criterion,
                 result: it.result,
                 note: it.note,
+                risk_point: if entered.is_some() {
+                    it.risk_point
+                } else {
+                    checklist_point.clone()
+                },
                 // The item states the requirement; the hazard is its breach, so say so rather than
                 // prefilling a sentence that describes the compliant state.
                 description: if it.description.is_empty() {
@@ -290,6 +321,7 @@ async fn step_two(
             .collect(),
         campaigns,
         tasks,
+        points,
         errors,
     };
     Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())

@@ -103,7 +103,10 @@ pub struct EntryDto {
 impl From<Entry> for EntryDto {
     fn from(e: Entry) -> Self {
         EntryDto {
-            category_label: e.kind().category_options().label(&e.category),
+            category_label: match e.kind() {
+                LedgerKind::Funding => e.display("category"),
+                k => k.category_options().label(&e.category),
+            },
             amount_yuan: e.amount_fen.map(|f| Fen(f).to_yuan_2dp()),
             id: e.id,
             kind: e.kind,

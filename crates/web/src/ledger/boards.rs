@@ -9,7 +9,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 
 use anjian_db::ledger;
-use anjian_domain::ledger::{format_hours, DrillIntervals, TrainingMinimums};
+use anjian_domain::ledger::format_hours;
 
 use crate::auth::Auth;
 use crate::error::{PageError, PageResult};
@@ -96,8 +96,9 @@ pub async fn drills(
     auth: Auth,
     Query(q): Query<BoardQuery>,
 ) -> PageResult<Html<String>> {
-    let rows = ledger::drill_board(&state.db, &auth.ctx(), ledger::today()).await?;
-    let i = DrillIntervals::default();
+    // One read of the settings for both the flags and the rule shown above them.
+    let i = ledger::settings::rules(&state.db).await?.drill;
+    let rows = ledger::drill_board_with(&state.db, &auth.ctx(), ledger::today(), i).await?;
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -116,7 +117,7 @@ pub async fn drills(
         })
         .collect();
     let rule = format!(
-        "依据《生产安全事故应急预案管理办法》第三十三条：每年（{}个月）至少组织一次综合或专项应急预案演练，每半年（{}个月）至少组织一次现场处置方案演练。",
+        "按台账设置：每{}个月至少组织一次综合或专项应急预案演练，每{}个月至少组织一次现场处置方案演练（《生产安全事故应急预案管理办法》第三十三条：每年、每半年至少一次）。",
         i.plan_months, i.onsite_months
     );
     page(
@@ -203,8 +204,8 @@ pub async fn training_hours(
     auth: Auth,
     Query(q): Query<BoardQuery>,
 ) -> PageResult<Html<String>> {
-    let rows = ledger::training_hours(&state.db, &auth.ctx(), q.year(), None).await?;
-    let m = TrainingMinimums::default();
+    let m = ledger::settings::rules(&state.db).await?.training;
+    let rows = ledger::training_hours_with(&state.db, &auth.ctx(), q.year(), None, m).await?;
     let rows = rows
         .into_iter()
         .map(|p| BoardRow {
@@ -223,7 +224,7 @@ pub async fn training_hours(
         })
         .collect();
     let rule = format!(
-        "依据《生产经营单位安全培训规定》：主要负责人和安全生产管理人员每年再培训不少于{}学时（初次不少于{}学时），其他从业人员每年不少于{}学时（新上岗岗前不少于{}学时）。学时按登记了参训人员的培训记录统计。",
+        "按台账设置（依据《生产经营单位安全培训规定》）：主要负责人和安全生产管理人员每年再培训不少于{}学时（初次不少于{}学时），其他从业人员每年不少于{}学时（新上岗岗前不少于{}学时）。学时按登记了参训人员的培训记录统计。",
         format_hours(m.manager_yearly_tenths),
         format_hours(m.manager_initial_tenths),
         format_hours(m.staff_yearly_tenths),

@@ -3,6 +3,8 @@
 //! sheet imports back. Import is preview then confirm, all or nothing, with per-row errors
 //! "第N行【列名】…"; the file waits between the two under a random token bound to the session.
 
+use std::path::Path;
+
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -12,19 +14,22 @@ use serde::Deserialize;
 
 use anjian_db::audit::{self, Change};
 use anjian_db::ledger::{self, columns, RowError};
-use anjian_db::PageReq;
 use anjian_domain::ledger::LedgerKind;
+use rust_xlsxwriter::XlsxError;
 
 use super::kind_of;
 use super::view::ListQuery;
 use crate::auth::Auth;
 use crate::error::{AppError, PageError, PageResult};
+use crate::export_stream::{self, RowSink, RowSource};
 use crate::import::{read, Sheet};
 use crate::layout::Chrome;
 use crate::AppState;
 
-/// Rows an export writes at most; a bigger ledger is exported by period.
-const EXPORT_CAP: i64 = 20_000;
+/// Rows one export writes at most. Memory does not bound it (rows stream into a constant-memory
+/// sheet); the time and the temp file of one request do, as for the hazard ledger. The list page
+/// says so before the download, and a cut sheet says so in its last row.
+pub const EXPORT_CAP: usize = 100_000;
 /// Rows the preview shows.
 const SHOW_ROWS: usize = 20;
 
@@ -32,34 +37,113 @@ fn headers(kind: LedgerKind) -> Vec<&'static str> {
     columns(kind).into_iter().map(|(_, l, _)| l).collect()
 }
 
-/// The sheet of a ledger: header and rows as displayed (codes as labels, 元 with two decimals).
-pub fn xlsx(
-    kind: LedgerKind,
-    rows: &[ledger::Entry],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(kind.label())?;
-    let head = Format::new()
-        .set_bold()
-        .set_background_color("D9E1F2")
-        .set_border(rust_xlsxwriter::FormatBorder::Thin);
-    let cols = columns(kind);
-    for (c, (_, label, _)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *label, &head)?;
-        ws.set_column_width(c as u16, if c == 0 { 24.0 } else { 16.0 })?;
-    }
-    for (r, e) in rows.iter().enumerate() {
-        for (c, (name, _, _)) in cols.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, e.display(name))?;
-        }
-    }
-    ws.set_freeze_panes(1, 0)?;
-    wb.save_to_buffer()
+/// A ledger's sheet being written row by row: header and rows as displayed (codes as labels,
+/// 元 with two decimals), the header being the import template's so the file imports back.
+pub struct EntrySheet {
+    wb: rust_xlsxwriter::Workbook,
+    cols: Vec<(&'static str, &'static str, bool)>,
+    rows: usize,
 }
 
-/// The ledger with the list's filters as an Excel sheet; audited like every export.
+impl EntrySheet {
+    /// With `tempdir`, the sheet is in constant-memory mode and its rows spill to a temp file
+    /// there.
+    pub fn new(kind: LedgerKind, tempdir: Option<&Path>) -> Result<EntrySheet, XlsxError> {
+        use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+        let mut wb = Workbook::new();
+        // As for the hazard ledger: level 1 saves seconds on a large sheet for a little size.
+        wb.set_zip_compression_level(1);
+        let ws = match tempdir {
+            Some(dir) => {
+                wb.set_tempdir(dir)?;
+                wb.add_worksheet_with_constant_memory()?
+            }
+            None => wb.add_worksheet(),
+        };
+        ws.set_name(kind.label())?;
+        let head = Format::new()
+            .set_bold()
+            .set_background_color("D9E1F2")
+            .set_border(FormatBorder::Thin);
+        let cols = columns(kind);
+        for (c, (_, label, _)) in cols.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *label, &head)?;
+            ws.set_column_width(c as u16, if c == 0 { 24.0 } else { 16.0 })?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        Ok(EntrySheet { wb, cols, rows: 0 })
+    }
+
+    fn finish(&mut self, truncated: bool) -> Result<usize, XlsxError> {
+        if truncated {
+            let row = self.rows as u32 + 1;
+            let ws = self.wb.worksheet_from_index(0)?;
+            ws.write_string(
+                row,
+                0,
+                format!(
+                    "仅导出了最新的{EXPORT_CAP}条记录（单次导出上限），其余记录未包含，请缩小日期范围后分批导出。"
+                ),
+            )?;
+        }
+        Ok(self.rows)
+    }
+
+    pub fn to_bytes(mut self) -> Result<Vec<u8>, XlsxError> {
+        self.finish(false)?;
+        self.wb.save_to_buffer()
+    }
+}
+
+impl RowSink for EntrySheet {
+    type Row = ledger::Entry;
+
+    fn push(&mut self, e: &ledger::Entry) -> Result<(), XlsxError> {
+        let row = self.rows as u32 + 1;
+        let ws = self.wb.worksheet_from_index(0)?;
+        for (c, (name, _, _)) in self.cols.iter().enumerate() {
+            ws.write_string(row, c as u16, e.display(name))?;
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn save(mut self, path: &Path, truncated: bool) -> Result<usize, XlsxError> {
+        let n = self.finish(truncated)?;
+        self.wb.save(path)?;
+        Ok(n)
+    }
+}
+
+/// The sheet of a ledger written in memory (small sets: tests, examples).
+pub fn xlsx(kind: LedgerKind, rows: &[ledger::Entry]) -> Result<Vec<u8>, XlsxError> {
+    let mut s = EntrySheet::new(kind, None)?;
+    for e in rows {
+        s.push(e)?;
+    }
+    s.to_bytes()
+}
+
+/// The entries of an export in the list's order.
+struct EntrySource {
+    db: anjian_db::Db,
+    ctx: anjian_db::Ctx,
+    kind: LedgerKind,
+    f: ledger::LedgerFilter,
+    cur: ledger::ExportCursor,
+}
+
+impl RowSource for EntrySource {
+    type Row = ledger::Entry;
+
+    async fn next_page(&mut self, want: i64) -> Result<Vec<ledger::Entry>, anjian_db::DbError> {
+        ledger::export_page(&self.db, &self.ctx, self.kind, &self.f, &mut self.cur, want).await
+    }
+}
+
+/// The ledger with the list's filters as an Excel sheet, every matching row up to
+/// `EXPORT_CAP`, streamed; audited like every export (with the row count and whether it was
+/// cut).
 pub async fn export(
     State(state): State<AppState>,
     auth: Auth,
@@ -68,32 +152,24 @@ pub async fn export(
 ) -> PageResult<Response> {
     let kind = kind_of(&uri)?;
     let ctx = auth.ctx();
-    let f = q.filter();
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let (p, _) = ledger::list(
-            &state.db,
-            &ctx,
-            kind,
-            &f,
-            PageReq::new(Some(page), Some(PageReq::MAX_PAGE_SIZE)),
-        )
-        .await?;
-        let done = p.items.len() < PageReq::MAX_PAGE_SIZE as usize;
-        rows.extend(p.items);
-        if done || rows.len() as i64 >= EXPORT_CAP {
-            break;
-        }
-        page += 1;
-    }
-    let bytes = xlsx(kind, &rows).map_err(|e| AppError::Internal(format!("导出失败：{e}")))?;
+    let source = EntrySource {
+        db: state.db.clone(),
+        ctx: ctx.clone(),
+        kind,
+        f: q.filter(),
+        cur: ledger::ExportCursor::default(),
+    };
+    let file = export_stream::write(&state, source, EXPORT_CAP, move |dir| {
+        EntrySheet::new(kind, Some(dir))
+    })
+    .await?;
     audit::record_alone(
         &state.db,
         &ctx,
         Change::new("ledger_entry", "", "export").after(serde_json::json!({
             "kind": kind.code(),
-            "rows": rows.len(),
+            "rows": file.rows,
+            "truncated": file.truncated,
             "query": q.query_string(),
         })),
     )
@@ -103,7 +179,7 @@ pub async fn export(
         kind.label(),
         ledger::today().format("%Y%m%d")
     );
-    Ok(crate::org::routes::xlsx_response(bytes, &name))
+    Ok(export_stream::respond(&state, &file, "ledger.xlsx", &name).await?)
 }
 
 pub async fn template(auth: Auth, uri: Uri) -> PageResult<Response> {

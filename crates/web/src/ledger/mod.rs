@@ -6,6 +6,8 @@ pub mod api;
 pub mod boards;
 pub mod excel;
 pub mod pages;
+pub mod settings;
+pub mod settings_api;
 pub mod view;
 
 use axum::http::Uri;
@@ -56,8 +58,26 @@ macro_rules! ledger_routes {
 pub fn routes() -> RouteTable {
     let view = Access::Perm(Permission::LedgerView);
     let record = Access::Perm(Permission::LedgerRecord);
+    let manage = Access::Perm(Permission::LedgerSettings);
     let t = RouteTable::default()
         .get("/ledgers", view, pages::overview)
+        .get("/ledgers/settings", manage, settings::page)
+        .post("/ledgers/settings", manage, settings::save_rules)
+        .post(
+            "/ledgers/settings/categories",
+            manage,
+            settings::add_category,
+        )
+        .post(
+            "/ledgers/settings/categories/{id}",
+            manage,
+            settings::update_category,
+        )
+        .post(
+            "/ledgers/settings/categories/{id}/delete",
+            manage,
+            settings::delete_category,
+        )
         .get("/ledgers/boards/drills", view, boards::drills)
         .get("/ledgers/boards/meetings", view, boards::meetings)
         .get("/ledgers/boards/letters", view, boards::letters)
@@ -84,11 +104,13 @@ pub fn routes() -> RouteTable {
     let t = ledger_routes!(t, "drills", view, record);
     let t = ledger_routes!(t, "meetings", view, record);
     let t = ledger_routes!(t, "letters", view, record);
-    t.merge(api::routes())
+    t.merge(api::routes()).merge(settings_api::routes())
 }
 
 /// This module's part of the OpenAPI document, merged into the whole by `api::document`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
-    api::LedgerApi::openapi()
+    let mut doc = api::LedgerApi::openapi();
+    doc.merge(settings_api::LedgerSettingsApi::openapi());
+    doc
 }

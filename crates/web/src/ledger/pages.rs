@@ -128,6 +128,11 @@ struct ListPage {
     pager: Pager,
     orgs: Vec<OrgOption>,
     categories: Vec<(String, String)>,
+    /// Rows one export writes at most, said before the download; `over_cap` when the filtered
+    /// list is longer, so the page warns that the file will be cut.
+    export_cap: usize,
+    over_cap: bool,
+    total: i64,
     query: String,
     can_record: bool,
     /// Funding: the filtered total in 元 and 万元.
@@ -166,6 +171,16 @@ pub async fn list(
         })
         .collect();
     let orgs = org::all_in_scope(&state.db, &ctx, false).await?;
+    let categories = match kind {
+        // Every category the bureau set, deactivated ones too: old entries still carry them.
+        LedgerKind::Funding => ledger::settings::funding_categories(&state.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.code, c.label))
+            .collect(),
+        _ => view::category_options(kind),
+    };
+    let over_cap = page.total > super::excel::EXPORT_CAP as i64;
     let p = ListPage {
         chrome: Chrome::new(&auth, "/ledgers", kind.label())
             .crumb("/ledgers", "安全工作台账")
@@ -176,7 +191,10 @@ pub async fn list(
         rows,
         pager,
         orgs: org_options(&orgs, true),
-        categories: view::category_options(kind),
+        categories,
+        export_cap: super::excel::EXPORT_CAP,
+        over_cap,
+        total: page.total,
         query,
         q,
         can_record: ctx.can(Permission::LedgerRecord),
@@ -249,6 +267,13 @@ async fn form_page(
         .await
         .map(|v| v.into_iter().map(|c| (c.id, c.name)).collect::<Vec<_>>())
         .unwrap_or_default();
+    // The use categories the bureau set (and an edited entry's own, if deactivated since).
+    let funding = if kind == LedgerKind::Funding {
+        let keep = editing.map(|e| e.category.as_str());
+        ledger::settings::funding_choices(&state.db, keep).await?
+    } else {
+        Vec::new()
+    };
     let people = if rules::has_attendees(kind) || rules::has_items(kind) {
         ledger::people_for_picker(&state.db, &ctx, None).await?
     } else {
@@ -265,7 +290,7 @@ async fn form_page(
         row_version: editing.map(|e| e.row_version).unwrap_or(0),
         org_id: input.org_id.map(|i| i.to_string()).unwrap_or_default(),
         entry_date: input.entry_date.clone(),
-        fields: view::form_fields(kind, &input, &errors, &campaigns),
+        fields: view::form_fields(kind, &input, &errors, &campaigns, &funding),
         item_errors: view::item_errors(&errors),
         items: view::item_rows(&input),
         attendees: input.attendee_user_ids.clone(),
@@ -314,7 +339,9 @@ async fn submit(
             form_page(state, auth, kind, editing, input, errs).await?
         ));
     }
-    if let Err(DbError::Invalid(e)) = input.parse(kind) {
+    let keep = editing.map(|e| e.category.as_str());
+    let funding = ledger::settings::funding_choices(&state.db, keep).await?;
+    if let Err(DbError::Invalid(e)) = input.parse(kind, &funding) {
         return Ok(Err(form_page(state, auth, kind, editing, input, e).await?));
     }
     let org_id = input.org_id.unwrap_or(auth.inner.user.org_id);

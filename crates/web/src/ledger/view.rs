@@ -156,6 +156,7 @@ pub fn form_fields(
     input: &LedgerInput,
     errors: &FieldErrors,
     campaigns: &[(i64, String)],
+    funding: &[(String, String)],
 ) -> Vec<FormField> {
     kind.fields()
         .iter()
@@ -167,6 +168,10 @@ pub fn form_fields(
                 Widget::Hours => ("hours", Vec::new()),
                 Widget::Count => ("count", Vec::new()),
                 Widget::Year => ("year", Vec::new()),
+                // A funding entry's use category comes from the bureau's settings.
+                Widget::Select(_) if kind == LedgerKind::Funding && f.name == "category" => {
+                    ("select", funding.to_vec())
+                }
                 Widget::Select(l) => ("select", own(l)),
                 Widget::Suggest(l) => ("suggest", own(l)),
                 Widget::Campaign => (

@@ -40,6 +40,39 @@ impl AssessForm {
         }
     }
 
+    /// The residual assessment's fields (`residual_method`, `residual_l` … `residual_ls_s`,
+    /// `residual_reason`); an empty method means none. A form of the earlier shape (a
+    /// `residual` checkbox with LEC factors) still reads as LEC.
+    pub fn residual_from_data(d: &FormData) -> AssessForm {
+        let mut method = d.get("residual_method").trim().to_string();
+        if method.is_empty() && d.has("residual") {
+            method = "lec".into();
+        }
+        AssessForm {
+            method,
+            l: d.get("residual_l"),
+            e: d.get("residual_e"),
+            c: d.get("residual_c"),
+            ls_l: d.get("residual_ls_l"),
+            ls_s: d.get("residual_ls_s"),
+            reason: d.get("residual_reason"),
+        }
+    }
+
+    /// Parses a residual assessment: None without a method; errors name the `residual_…`
+    /// fields and say they are about the residual risk.
+    pub fn parse_residual(&self, errs: &mut FieldErrors) -> Option<Assessment> {
+        if self.method.is_empty() {
+            return None;
+        }
+        let mut own = FieldErrors::new();
+        let a = self.parse(&mut own);
+        for (f, m) in own.0 {
+            errs.add(&format!("residual_{f}"), format!("剩余风险：{m}"));
+        }
+        a
+    }
+
     /// The form prefilled from a stored assessment (re-assessment starts from the last one).
     pub fn from_assessment(a: &Assessment) -> AssessForm {
         use anjian_domain::risk::tenths;
@@ -102,6 +135,12 @@ impl AssessForm {
         }
     }
 
+    /// The residual result of the fields as they stand (none without a method).
+    pub fn residual_result(&self, rules: &GradingRules) -> Option<AssessResult> {
+        let a = self.parse_residual(&mut FieldErrors::new())?;
+        Some(AssessResult::of(&a, rules))
+    }
+
     /// The result of the fields as they stand, when they parse.
     pub fn result(&self, rules: &GradingRules) -> Option<AssessResult> {
         let a = self.parse(&mut FieldErrors::new())?;
@@ -152,6 +191,20 @@ mod tests {
         let mut errs = FieldErrors::new();
         assert!(form("", "", "", "").parse(&mut errs).is_none());
         assert!(errs.get("method").is_some());
+    }
+
+    #[test]
+    fn residual_errors_name_the_residual_fields_and_no_method_is_none() {
+        let mut errs = FieldErrors::new();
+        let mut f = form("ls", "3", "9", "");
+        assert!(f.parse_residual(&mut errs).is_none());
+        assert!(errs.get("residual_ls_s").unwrap().starts_with("剩余风险："));
+        f.method.clear();
+        let mut errs = FieldErrors::new();
+        assert!(f.parse_residual(&mut errs).is_none());
+        assert!(errs.is_empty());
+        let d = form("direct", "", "", "").parse_residual(&mut errs);
+        assert!(d.is_none() && errs.get("residual_reason").is_some());
     }
 
     #[test]

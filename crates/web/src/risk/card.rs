@@ -69,7 +69,14 @@ pub fn document(c: &NoticeCard, issued: chrono::NaiveDate) -> Docx {
             c.risks
                 .iter()
                 .map(|r| {
-                    let mut s = format!("{}（{}）", r.description, r.level_label);
+                    let mut s = if r.residual_level_label.is_empty() {
+                        format!("{}（{}）", r.description, r.level_label)
+                    } else {
+                        format!(
+                            "{}（{}；管控后剩余风险：{}）",
+                            r.description, r.level_label, r.residual_level_label
+                        )
+                    };
                     if !r.factor_names.is_empty() {
                         s.push_str(&format!("；危险有害因素：{}", r.factor_names.join("、")));
                     }

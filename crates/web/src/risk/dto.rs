@@ -238,11 +238,20 @@ pub struct VersionDto {
     pub level: LevelDto,
     pub reason: String,
     pub created_at: DateTime<Utc>,
+    /// The residual assessment kept with this version: `lec`, `ls` or `direct`; absent when
+    /// none was assessed (or for versions kept before residual assessments were versioned)
+    pub residual_method: Option<String>,
+    /// "D = 1×6×7 = 42"; empty without a residual assessment
+    pub residual_formula: String,
+    pub residual_level: Option<LevelDto>,
 }
 
 impl From<RiskVersion> for VersionDto {
     fn from(v: RiskVersion) -> Self {
         VersionDto {
+            residual_formula: v.residual().map(|a| a.formula()).unwrap_or_default(),
+            residual_level: v.residual_level().map(Into::into),
+            residual_method: v.residual_method.clone(),
             formula: v.formula(),
             level: v.level().into(),
             id: v.id,
@@ -400,6 +409,8 @@ pub struct NoticeCardDto {
 pub struct CardRiskDto {
     pub description: String,
     pub level_label: String,
+    /// Residual level after controls ("一般风险"); empty when not assessed
+    pub residual_level_label: String,
     pub consequence: String,
     pub factor_names: Vec<String>,
 }
@@ -425,6 +436,7 @@ impl From<NoticeCard> for NoticeCardDto {
                 .map(|r| CardRiskDto {
                     description: r.description,
                     level_label: r.level_label,
+                    residual_level_label: r.residual_level_label,
                     consequence: r.consequence,
                     factor_names: r.factor_names,
                 })
@@ -712,6 +724,8 @@ pub struct RegradeDto {
     /// Risks whose level changed, by new level, 重大 first
     pub changed_to: Vec<i64>,
     pub changed_total: i64,
+    /// Risks whose residual level changed (each kept as a version with the reason)
+    pub residual_changed_total: i64,
 }
 
 impl From<RegradeReport> for RegradeDto {
@@ -719,6 +733,7 @@ impl From<RegradeReport> for RegradeDto {
         RegradeDto {
             changed_to: r.changed_to.to_vec(),
             changed_total: r.changed_total,
+            residual_changed_total: r.residual_changed_total,
         }
     }
 }
@@ -793,7 +808,10 @@ pub struct PointBody {
     pub kind: String,
     pub name: String,
     pub location: String,
+    /// An enabled account of the point's organisation or of its ancestors up to the unit (the
+    /// re-assessment to-do reaches that person); anyone else is refused with 422 naming this field
     pub responsible_user_id: Option<i64>,
+    /// Empty with an account: the account's name
     pub responsible_name: String,
     pub emergency_measures: String,
     pub report_phone: String,
@@ -848,11 +866,18 @@ pub struct RiskBody {
     pub s: String,
     /// Direct grading: why it is 重大
     pub reason: String,
+    /// Residual risk after controls: `lec`, `ls` or `direct` (graded by the same rules as the
+    /// inherent assessment); empty for none
     pub residual_method: String,
+    /// Residual LEC: a value of the L table; residual LS: 1..5
     pub residual_l: String,
+    /// Residual LEC: a value of the E table
     pub residual_e: String,
+    /// Residual LEC: a value of the C table
     pub residual_c: String,
+    /// Residual LS: 1..5
     pub residual_s: String,
+    /// Residual direct grading: why it is still 重大
     pub residual_reason: String,
     /// Empty: the rules' default tier for the level
     pub control_tier: String,
@@ -901,7 +926,10 @@ pub struct MeasureBody {
     pub content: String,
     /// Empty: the risk's control tier
     pub tier: String,
+    /// An enabled account of the risk point's organisation or of its ancestors up to the unit;
+    /// anyone else is refused with 422 naming this field
     pub responsible_user_id: Option<i64>,
+    /// Empty with an account: the account's name
     pub responsible_name: String,
     /// Required by updates
     pub row_version: Option<i64>,

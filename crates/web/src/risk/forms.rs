@@ -38,6 +38,49 @@ fn html<T: Template>(status: StatusCode, t: &T) -> PageResult<Response> {
     Ok((status, Html(t.render().map_err(PageError::from)?)).into_response())
 }
 
+// ---------- responsible people ----------
+
+fn picked_user(d: &FormData) -> String {
+    d.get("responsible_user_id").trim().to_string()
+}
+
+/// The responsible account and name as the data layer takes them. Picking another account than
+/// the one linked before (`kept`) names that person: the name is left empty so the data layer
+/// writes the account's, and a name typed for the earlier person does not stay on the card.
+fn responsible(
+    errs: &mut FieldErrors,
+    picked: &str,
+    typed_name: &str,
+    kept: Option<i64>,
+) -> (Option<i64>, String) {
+    let id = match picked.trim() {
+        "" => None,
+        v => match v.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errs.add("responsible_user_id", "请从列表中选择责任人账号");
+                None
+            }
+        },
+    };
+    let name = match id {
+        Some(id) if Some(id) != kept => String::new(),
+        _ => typed_name.to_string(),
+    };
+    (id, name)
+}
+
+/// The people offered for an organisation as typed in a form (an id); none when it is not one
+/// the caller may see, or not an id yet (the form says how to list them).
+async fn people_of(state: &AppState, auth: &Auth, org: &str) -> Vec<risk::PersonOption> {
+    match org.trim().parse::<i64>() {
+        Ok(id) => risk::responsible_candidates(&state.db, &auth.ctx(), id)
+            .await
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
 // ---------- points ----------
 
 #[derive(Debug, Default, Clone)]
@@ -48,7 +91,9 @@ pub struct PointForm {
     pub name: String,
     pub location: String,
     pub responsible_name: String,
-    pub mine: bool,
+    /// The account picked from the organisation's people, as posted ("" = none: a person
+    /// without an account, named in `responsible_name`).
+    pub responsible_user_id: String,
     pub emergency_measures: String,
     pub report_phone: String,
     pub marker_x: String,
@@ -63,7 +108,7 @@ impl PointForm {
             name: d.get("name"),
             location: d.get("location"),
             responsible_name: d.get("responsible_name"),
-            mine: d.has("mine"),
+            responsible_user_id: picked_user(d),
             emergency_measures: d.get("emergency_measures"),
             report_phone: d.get("report_phone"),
             marker_x: d.get("marker_x"),
@@ -71,14 +116,17 @@ impl PointForm {
         }
     }
 
-    fn from_point(p: &risk::RiskPoint, me: i64) -> PointForm {
+    fn from_point(p: &risk::RiskPoint) -> PointForm {
         PointForm {
             org: p.org_id.to_string(),
             kind: p.kind.clone(),
             name: p.name.clone(),
             location: p.location.clone(),
             responsible_name: p.responsible_name.clone(),
-            mine: p.responsible_user_id == Some(me),
+            responsible_user_id: p
+                .responsible_user_id
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
             emergency_measures: p.emergency_measures.clone(),
             report_phone: p.report_phone.clone(),
             marker_x: p.marker_x.map(|v| v.to_string()).unwrap_or_default(),
@@ -111,19 +159,19 @@ impl PointForm {
                 }
             },
         };
-        let me = auth.inner.user.id;
+        let (responsible_user_id, responsible_name) = responsible(
+            errs,
+            &self.responsible_user_id,
+            &self.responsible_name,
+            keep_user,
+        );
         PointInput {
             org_id,
             kind: self.kind.clone(),
             name: self.name.clone(),
             location: self.location.clone(),
-            // Unticking "由我负责" only clears the link when it was the caller.
-            responsible_user_id: if self.mine {
-                Some(me)
-            } else {
-                keep_user.filter(|u| *u != me)
-            },
-            responsible_name: self.responsible_name.clone(),
+            responsible_user_id,
+            responsible_name,
             emergency_measures: self.emergency_measures.clone(),
             report_phone: self.report_phone.clone(),
             marker_x: self.marker_x.clone(),
@@ -144,6 +192,8 @@ struct PointFormPage {
     /// Empty when there are too many organisations: the text field is shown instead.
     orgs: Vec<view::Opt>,
     kinds: Vec<Opt>,
+    /// Accounts of the chosen organisation and its unit, for the responsible person.
+    people: Vec<risk::PersonOption>,
 }
 
 async fn point_form_page(
@@ -177,6 +227,7 @@ async fn point_form_page(
     } else {
         Vec::new()
     };
+    let p_org = form.org.clone();
     let p = PointFormPage {
         chrome: Chrome::new(auth, "/risks", title.clone())
             .crumb("/risks", "风险分级管控")
@@ -189,6 +240,7 @@ async fn point_form_page(
         errors: errors.clone(),
         orgs,
         kinds: view::kinds(),
+        people: people_of(state, auth, &p_org).await,
     };
     html(status_of(&errors), &p)
 }
@@ -198,7 +250,7 @@ pub async fn new_point(State(state): State<AppState>, auth: Auth) -> PageResult<
         org: auth.inner.user.org_id.to_string(),
         kind: "place".into(),
         responsible_name: auth.inner.user.name.clone(),
-        mine: true,
+        responsible_user_id: auth.inner.user.id.to_string(),
         ..Default::default()
     };
     point_form_page(&state, &auth, None, form, FieldErrors::new()).await
@@ -213,7 +265,7 @@ pub async fn create_point(
     let form = PointForm::from_data(&data);
     let mut errs = FieldErrors::new();
     let input = form.to_input(&state, &auth, None, &mut errs).await;
-    if !errs.is_empty() {
+    if data.get("action") == "people" || !errs.is_empty() {
         return point_form_page(&state, &auth, None, form, errs).await;
     }
     match risk::create_point(&state.db, &auth.ctx(), &input).await {
@@ -229,7 +281,7 @@ pub async fn edit_point(
     Id(id): Id,
 ) -> PageResult<Response> {
     let d = risk::get_point(&state.db, &auth.ctx(), id).await?;
-    let form = PointForm::from_point(&d.point, auth.inner.user.id);
+    let form = PointForm::from_point(&d.point);
     point_form_page(&state, &auth, Some(&d.point), form, FieldErrors::new()).await
 }
 
@@ -249,7 +301,7 @@ pub async fn update_point(
     let input = form
         .to_input(&state, &auth, d.point.responsible_user_id, &mut errs)
         .await;
-    if !errs.is_empty() {
+    if data.get("action") == "people" || !errs.is_empty() {
         return point_form_page(&state, &auth, Some(&d.point), form, errs).await;
     }
     match risk::update_point(&state.db, &auth.ctx(), id, data.row_version(), &input).await {
@@ -311,11 +363,9 @@ pub struct RiskForm {
     pub control_tier: String,
     pub assessed_on: String,
     pub version_reason: String,
-    /// Residual risk after controls: LEC only in the form (the API takes every method).
-    pub residual: bool,
-    pub residual_l: String,
-    pub residual_e: String,
-    pub residual_c: String,
+    /// Residual risk after controls, by any method the inherent assessment allows; an empty
+    /// method means none.
+    pub residual: AssessForm,
 }
 
 impl RiskForm {
@@ -336,23 +386,12 @@ impl RiskForm {
             control_tier: d.get("control_tier"),
             assessed_on: d.get("assessed_on"),
             version_reason: d.get("version_reason"),
-            residual: d.has("residual"),
-            residual_l: d.get("residual_l"),
-            residual_e: d.get("residual_e"),
-            residual_c: d.get("residual_c"),
+            residual: AssessForm::residual_from_data(d),
         }
     }
 
     fn from_risk(r: &risk::Risk) -> RiskForm {
         let codes = |s: &str| view::split_codes(s).map(str::to_string).collect();
-        let res = r.residual();
-        let (rl, re, rc) = match &res {
-            Some(anjian_domain::risk::Assessment::Lec { l, e, c }) => {
-                use anjian_domain::risk::tenths;
-                (tenths(*l), tenths(*e), tenths(*c))
-            }
-            _ => Default::default(),
-        };
         RiskForm {
             description: r.description.clone(),
             factors: codes(&r.factors),
@@ -365,10 +404,10 @@ impl RiskForm {
             control_tier: r.control_tier.clone(),
             assessed_on: super::today().to_string(),
             version_reason: String::new(),
-            residual: res.is_some(),
-            residual_l: rl,
-            residual_e: re,
-            residual_c: rc,
+            residual: r
+                .residual()
+                .map(|a| AssessForm::from_assessment(&a))
+                .unwrap_or_default(),
         }
     }
 
@@ -381,18 +420,13 @@ impl RiskForm {
         } else {
             (a.l.clone(), String::new())
         };
-        if self.residual {
-            if let Err(e) = anjian_domain::risk::Assessment::lec(
-                &self.residual_l,
-                &self.residual_e,
-                &self.residual_c,
-            ) {
-                errs.add(
-                    &format!("residual_{}", e.field()),
-                    format!("剩余风险：{}", e.message()),
-                );
-            }
-        }
+        self.residual.parse_residual(errs);
+        let r = &self.residual;
+        let (rl, rs) = if r.method == "ls" {
+            (r.ls_l.clone(), r.ls_s.clone())
+        } else {
+            (r.l.clone(), String::new())
+        };
         RiskInput {
             risk_point_id: Some(point_id),
             description: self.description.clone(),
@@ -406,16 +440,12 @@ impl RiskForm {
             c: a.c.clone(),
             s,
             reason: a.reason.clone(),
-            residual_method: if self.residual {
-                "lec".into()
-            } else {
-                String::new()
-            },
-            residual_l: self.residual_l.clone(),
-            residual_e: self.residual_e.clone(),
-            residual_c: self.residual_c.clone(),
-            residual_s: String::new(),
-            residual_reason: String::new(),
+            residual_method: r.method.clone(),
+            residual_l: rl,
+            residual_e: r.e.clone(),
+            residual_c: r.c.clone(),
+            residual_s: rs,
+            residual_reason: r.reason.clone(),
             control_tier: self.control_tier.clone(),
             assessed_on: self.assessed_on.clone(),
             version_reason: self.version_reason.clone(),
@@ -470,6 +500,7 @@ struct RiskFormPage {
     assess: AssessForm,
     errors: FieldErrors,
     result: Option<AssessResult>,
+    residual_result: Option<AssessResult>,
     opts: AssessOpts,
     rules_data: RulesData,
     factors: Vec<Opt>,
@@ -506,6 +537,7 @@ async fn risk_form_page(
         ),
     };
     let result = form.assess.result(&rules);
+    let residual_result = form.residual.residual_result(&rules);
     let default_tier = result
         .as_ref()
         .map(|r| rules.default_tier(r.level).label().to_string())
@@ -524,6 +556,7 @@ async fn risk_form_page(
         form,
         errors,
         result,
+        residual_result,
         opts: AssessOpts::new(),
         rules_data: RulesData::new(&rules),
         factors: view::factors(),
@@ -589,16 +622,18 @@ pub async fn create_risk(
     }
 }
 
-/// The data layer names LS factors `l` and `s`; the form calls them `ls_l` and `ls_s`.
+/// The data layer names LS factors `l` and `s` (`residual_l`, `residual_s`); the form calls
+/// them `ls_l` and `ls_s` (`residual_ls_l`, `residual_ls_s`).
 fn ls_fields(form: &RiskForm, e: FieldErrors) -> FieldErrors {
-    if form.assess.method != "ls" {
-        return e;
-    }
+    let ls = form.assess.method == "ls";
+    let residual_ls = form.residual.method == "ls";
     FieldErrors(
         e.0.into_iter()
             .map(|(f, m)| match f.as_str() {
-                "l" => ("ls_l".to_string(), m),
-                "s" => ("ls_s".to_string(), m),
+                "l" if ls => ("ls_l".to_string(), m),
+                "s" if ls => ("ls_s".to_string(), m),
+                "residual_l" if residual_ls => ("residual_ls_l".to_string(), m),
+                "residual_s" if residual_ls => ("residual_ls_s".to_string(), m),
                 _ => (f, m),
             })
             .collect(),
@@ -676,6 +711,8 @@ pub struct MeasureForm {
     pub content: String,
     pub tier: String,
     pub responsible_name: String,
+    /// The picked account ("" = none), as posted.
+    pub responsible_user_id: String,
 }
 
 impl MeasureForm {
@@ -685,16 +722,23 @@ impl MeasureForm {
             content: d.get("content"),
             tier: d.get("tier"),
             responsible_name: d.get("responsible_name"),
+            responsible_user_id: picked_user(d),
         }
     }
 
-    fn input(&self) -> MeasureInput {
+    fn input(&self, kept: Option<i64>, errs: &mut FieldErrors) -> MeasureInput {
+        let (responsible_user_id, responsible_name) = responsible(
+            errs,
+            &self.responsible_user_id,
+            &self.responsible_name,
+            kept,
+        );
         MeasureInput {
             measure_type: self.measure_type.clone(),
             content: self.content.clone(),
             tier: self.tier.clone(),
-            responsible_user_id: None,
-            responsible_name: self.responsible_name.clone(),
+            responsible_user_id,
+            responsible_name,
         }
     }
 }
@@ -709,7 +753,12 @@ pub async fn create_measure(
     risk::get_risk(&state.db, &auth.ctx(), risk_id).await?;
     data.check()?;
     let form = MeasureForm::from_data(&data);
-    match risk::create_measure(&state.db, &auth.ctx(), risk_id, &form.input()).await {
+    let mut errs = FieldErrors::new();
+    let input = form.input(None, &mut errs);
+    if !errs.is_empty() {
+        return render_risk(&state, &auth, risk_id, None, errs, form).await;
+    }
+    match risk::create_measure(&state.db, &auth.ctx(), risk_id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/risks/{risk_id}?notice=created")).into_response()),
         Err(DbError::Invalid(e)) => render_risk(&state, &auth, risk_id, None, e, form).await,
         Err(e) => Err(e.into()),
@@ -728,9 +777,11 @@ struct MeasurePage {
     errors: FieldErrors,
     types: Vec<Opt>,
     tiers: Vec<Opt>,
+    people: Vec<risk::PersonOption>,
 }
 
 async fn measure_page(
+    state: &AppState,
     auth: &Auth,
     ms: &risk::Measure,
     m: MeasureForm,
@@ -753,6 +804,7 @@ async fn measure_page(
         errors: errors.clone(),
         types: view::measure_types(),
         tiers: view::tiers(),
+        people: risk::responsible_candidates(&state.db, &auth.ctx(), ms.org_id).await?,
     };
     html(status_of(&errors), &p)
 }
@@ -768,8 +820,12 @@ pub async fn edit_measure(
         content: ms.content.clone(),
         tier: ms.tier.clone(),
         responsible_name: ms.responsible_name.clone(),
+        responsible_user_id: ms
+            .responsible_user_id
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
     };
-    measure_page(&auth, &ms, m, FieldErrors::new()).await
+    measure_page(&state, &auth, &ms, m, FieldErrors::new()).await
 }
 
 pub async fn update_measure(
@@ -784,9 +840,14 @@ pub async fn update_measure(
     // save after someone else's cannot slip through by way of the re-rendered page.
     ms.row_version = data.row_version();
     let m = MeasureForm::from_data(&data);
-    match risk::update_measure(&state.db, &auth.ctx(), id, data.row_version(), &m.input()).await {
+    let mut errs = FieldErrors::new();
+    let input = m.input(ms.responsible_user_id, &mut errs);
+    if !errs.is_empty() {
+        return measure_page(&state, &auth, &ms, m, errs).await;
+    }
+    match risk::update_measure(&state.db, &auth.ctx(), id, data.row_version(), &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/risks/{}?notice=saved", ms.risk_id)).into_response()),
-        Err(DbError::Invalid(e)) => measure_page(&auth, &ms, m, e).await,
+        Err(DbError::Invalid(e)) => measure_page(&state, &auth, &ms, m, e).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -320,6 +320,14 @@ pub struct RiskPage {
     pub tiers: Vec<Opt>,
     /// The LEC danger band of the current D under the rules in force.
     pub band: String,
+    /// Who may be named responsible for a measure (the point's organisation and its unit).
+    pub people: Vec<risk::PersonOption>,
+}
+
+impl RiskPage {
+    pub fn method_label_of(&self, a: &anjian_domain::risk::Assessment) -> &'static str {
+        anjian_domain::risk::method_label(a.method_code())
+    }
 }
 
 pub async fn render_risk(
@@ -340,15 +348,22 @@ pub async fn render_risk(
     let title = format!("风险 #{id}");
     let rules = risk::rules(&state.db).await?;
     let band = rules.lec_band_label(d.risk.score.max(0) as u64).to_string();
+    let can_manage = ctx.can(Permission::RiskManage);
+    let people = if can_manage {
+        risk::responsible_candidates(&state.db, &ctx, d.point.org_id).await?
+    } else {
+        Vec::new()
+    };
     let p = RiskPage {
         band,
+        people,
         chrome: Chrome::new(auth, "/risks", title.clone())
             .crumb("/risks", "风险分级管控")
             .crumb(format!("/risk-points/{}", d.point.id), d.point.name.clone())
             .crumb(format!("/risks/{id}"), title)
             .notice(notice),
         d,
-        can_manage: ctx.can(Permission::RiskManage),
+        can_manage,
         errors,
         m,
         types: view::measure_types(),

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_risk_residual_items"),
     migration!(12, "0012_duty_shift_names"),
     migration!(13, "0013_ledger_settings"),
+    migration!(14, "0014_summary_indexes"),
 ];
 
 pub fn latest_version() -> i64 {

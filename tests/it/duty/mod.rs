@@ -15,6 +15,7 @@ use crate::hazard::{person, world, Person};
 
 mod api;
 mod pages;
+mod regenerate;
 mod shifts;
 
 /// Records of unit B, one per kind of id this module's routes take, keyed by the path fragment

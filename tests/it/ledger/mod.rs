@@ -16,6 +16,7 @@ mod export;
 mod import;
 mod input;
 mod pages;
+mod rollup;
 mod settings;
 mod stories;
 

@@ -565,6 +565,16 @@ pub async fn generate(
             "值班表已发布，不能重新生成；请逐日调整或办理换班".into(),
         ));
     }
+    // Swaps name the shifts a regeneration would replace: once there is one, the roster is
+    // adjusted day by day (the swap record is evidence and is never dropped).
+    let (swaps,): (i64,) = tx
+        .fetch_one(&Q::new("SELECT COUNT(*) FROM duty_swap WHERE roster_id = $1").bind(id))
+        .await?;
+    if swaps > 0 {
+        return Err(DbError::Conflict(
+            "该值班表已有换班记录，不能重新生成；请逐日调整".into(),
+        ));
+    }
     let mut errs = FieldErrors::new();
     let specs = parse_shifts(&mut errs, &input.shifts);
     let leaders = people_field(&mut errs, "leaders", "带班领导", &input.leaders);

@@ -1,7 +1,7 @@
 //! The ledgers' settings the bureau edits (LedgerSettings): the use categories of 安全生产经费
 //! (add, rename, reorder, deactivate; delete only while no entry uses one), the drill intervals
 //! and the yearly training minimums. Stored in `ledger_funding_category` and `ledger_settings`
-//! (migration 0011, seeded with the defaults of `anjian_domain::ledger`, which cite their
+//! (migration 0013, seeded with the defaults of `anjian_domain::ledger`, which cite their
 //! sources). Every change is audited in its transaction and checks the version the form read.
 //!
 //! The boards, the statistics, the forms and the import read the stored values through

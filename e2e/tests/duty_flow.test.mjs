@@ -143,7 +143,12 @@ forEachViewport('duty roster, today on duty, duty log', { timeout: 120_000 }, (v
   test('2. the home page names today’s leader on duty, as the roster says', async () => {
     await session(env, 'officer1', vp, 'duty-flow-2-today', async (s) => {
       const { page, check, go } = s;
-      const today = page.getByRole('link', { name: new RegExp(`^今日值班（${UNIT}）：带班领导`) });
+      // The 今日值班 block lists each shift with its label; the one on duty now is tagged 值班中
+      // (before 08:30 yesterday's 24-hour shift, with today's listed after it as 未开始).
+      const onDuty = () => page.locator('section')
+        .filter({ has: page.getByRole('heading', { name: '今日值班' }) })
+        .locator('li').filter({ hasText: '值班中' }).first();
+      const today = onDuty().getByRole('link', { name: new RegExp(`^${UNIT} · .*起 24 小时$`) });
       await today.waitFor(WAIT);
       await check('home with today on duty', 'duty-flow-08-home');
 
@@ -168,8 +173,8 @@ forEachViewport('duty roster, today on duty, duty log', { timeout: 120_000 }, (v
       assert.equal((await rosterRows(page)).find((d) => d.date === day).leader, `${leader} ${phone}`);
 
       await s.open('/');
-      const title = (await page.getByRole('link', { name: new RegExp(`^今日值班（${UNIT}）`) }).innerText()).trim();
-      assert.equal(title, `今日值班（${UNIT}）：带班领导 ${leader} ${phone}`);
+      const line = (await onDuty().innerText()).replace(/\s+/g, ' ');
+      assert.ok(line.includes(`带班领导 ${leader} ${phone}`), `今日值班 should name ${leader} ${phone}, got ${line}`);
       await check('home after the change', 'duty-flow-09-home-changed');
     });
   });

@@ -133,32 +133,9 @@ async fn risk_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo>,
     Ok(out)
 }
 
-/// Who is on duty today in the caller's organisation, and the open incident reports with their
-/// clocks.
-async fn duty_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo>, DbError> {
+/// The open incident reports with their clocks.
+async fn incident_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo>, DbError> {
     let mut out = Vec::new();
-    if ctx.can(Permission::DutyView) {
-        for d in anjian_db::duty::on_duty_today(&state.db, ctx).await? {
-            out.push(Todo {
-                href: format!("/duty/rosters/{}", d.roster_id),
-                title: format!(
-                    "今日值班（{}）：带班领导 {} {}",
-                    d.org_name, d.leader_name, d.leader_phone
-                ),
-                due: d
-                    .officers
-                    .iter()
-                    .map(|p| format!("{} {}", p.name, p.phone))
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                class: if d.leader_name.is_empty() {
-                    "danger"
-                } else {
-                    ""
-                },
-            });
-        }
-    }
     if ctx.can(Permission::IncidentView) {
         for (i, c) in anjian_db::incident::todo(&state.db, ctx).await? {
             let left = c.minutes_left.unwrap_or(0);
@@ -183,6 +160,10 @@ async fn duty_todos(state: &AppState, ctx: &anjian_db::Ctx) -> Result<Vec<Todo>,
 struct HomePage {
     chrome: Chrome,
     org_name: String,
+    /// The 今日值班 block is shown to those who may see rosters.
+    can_duty: bool,
+    /// Shifts on duty now and later today (`anjian_db::duty::on_duty_today` says which).
+    on_duty: Vec<anjian_db::duty::OnDuty>,
     todos: Vec<Todo>,
 }
 
@@ -203,8 +184,14 @@ async fn home(
     let page = HomePage {
         chrome: Chrome::new(&auth, "/", "首页").notice(q.notice.as_deref()),
         org_name,
+        can_duty: ctx.can(Permission::DutyView),
+        on_duty: if ctx.can(Permission::DutyView) {
+            anjian_db::duty::on_duty_today(&state.db, &ctx).await?
+        } else {
+            Vec::new()
+        },
         todos: {
-            let mut t = duty_todos(&state, &ctx).await?;
+            let mut t = incident_todos(&state, &ctx).await?;
             t.extend(hazard_todos(&state, &ctx).await?);
             t.extend(risk_todos(&state, &ctx).await?);
             t.extend(ledger_todos(&state, &ctx).await?);

@@ -7,17 +7,18 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use anjian_domain::period::Period;
-use anjian_domain::role::Permission;
 
 mod calendar;
 mod log;
 mod roster;
 pub mod rotation;
+mod shift_def;
 mod swap;
+mod today;
 
 pub use calendar::{
     calendar_entries, create_entry, delete_entry, get_entry, holidays_between, update_entry,
@@ -29,11 +30,12 @@ pub use log::{
 };
 pub use roster::{
     create_roster, generate, get_roster, get_shift, list_rosters, publish, regenerate_input,
-    required_days, shift_key, shifts, update_shift, Roster, RosterFilter, RosterInput, Shift,
-    ShiftDef, ShiftInput, MAX_SHIFTS,
+    required_days, shifts, update_shift, Roster, RosterFilter, RosterInput, Shift, ShiftInput,
 };
 pub use rotation::{parse_people, Person};
+pub use shift_def::{shift_key, shift_label, ShiftDef, MAX_SHIFTS};
 pub use swap::{decide_swap, get_swap, request_swap, swaps, Swap, SwapInput};
+pub use today::{on_duty_at, on_duty_today, shift_start_instant, shift_state, OnDuty, ShiftState};
 
 use crate::error::Result;
 use crate::query::{Db, Q};
@@ -136,92 +138,4 @@ async fn leader_days(
         )
         .await?;
     Ok(rows.into_iter().map(|(d,)| d).collect())
-}
-
-/// Who is on duty now for one organisation: the shift of a published roster that covers this
-/// instant (a 24-hour shift from 08:30 still covers 07:00 the next morning).
-#[derive(Debug, Clone, Serialize)]
-pub struct OnDuty {
-    pub org_id: i64,
-    pub org_name: String,
-    pub roster_id: i64,
-    pub duty_date: NaiveDate,
-    pub shift_start: String,
-    pub shift_hours: i64,
-    pub leader_name: String,
-    pub leader_phone: String,
-    pub officers: Vec<Person>,
-}
-
-type OnDutyRow = (
-    i64,
-    String,
-    i64,
-    NaiveDate,
-    String,
-    i64,
-    String,
-    String,
-    String,
-);
-
-/// The start instant of a shift (Shanghai time).
-pub fn shift_start_instant(date: NaiveDate, start: &str) -> Option<DateTime<Utc>> {
-    use chrono::TimeZone;
-    let t = chrono::NaiveTime::parse_from_str(start, "%H:%M").ok()?;
-    anjian_domain::time::shanghai()
-        .from_local_datetime(&date.and_time(t))
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// The leader on duty and duty officers with phones, now, for the caller's organisation and the
-/// unit it belongs to (a site user also sees the unit's roster). Empty when nothing is published.
-pub async fn on_duty_today(db: &Db, ctx: &Ctx) -> Result<Vec<OnDuty>> {
-    ctx.require(Permission::DutyView)?;
-    let Some(org_id) = ctx.org_id() else {
-        return Ok(Vec::new());
-    };
-    let now = crate::now();
-    let today = anjian_domain::time::today(now);
-    let yesterday = today.pred_opt().unwrap_or(today);
-    let rows: Vec<OnDutyRow> = db
-        .fetch_all(
-            &Q::new(
-                "SELECT o.id, o.name, r.id, s.duty_date, s.shift_start, s.shift_hours, s.leader_name, s.leader_phone, \
-                 s.officers FROM duty_shift s JOIN duty_roster r ON r.id = s.roster_id JOIN org o ON o.id = r.org_id \
-                 WHERE r.status = 'published' AND s.duty_date >= $1 AND s.duty_date <= $2 \
-                 AND $3 LIKE o.path || '%' AND (o.id = $4 OR o.kind = 'unit') \
-                 ORDER BY o.path, s.duty_date, s.shift_start",
-            )
-            .bind(yesterday)
-            .bind(today)
-            .bind(ctx.scope_path().to_string())
-            .bind(org_id),
-        )
-        .await?;
-    let mut out: Vec<OnDuty> = Vec::new();
-    for (oid, oname, rid, date, start, hours, leader, phone, officers) in rows {
-        let Some(begin) = shift_start_instant(date, &start) else {
-            continue;
-        };
-        let current = begin <= now && now < begin + Duration::hours(hours);
-        // Before the first shift of the day starts, today's shift is still shown as upcoming.
-        let upcoming = date == today && begin > now;
-        if !(current || upcoming) || out.iter().any(|d| d.org_id == oid) {
-            continue;
-        }
-        out.push(OnDuty {
-            org_id: oid,
-            org_name: oname,
-            roster_id: rid,
-            duty_date: date,
-            shift_start: start,
-            shift_hours: hours,
-            leader_name: leader,
-            leader_phone: phone,
-            officers: rotation::parse_people(&officers).unwrap_or_default(),
-        });
-    }
-    Ok(out)
 }

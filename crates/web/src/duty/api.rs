@@ -59,16 +59,28 @@ pub struct PersonDto {
     pub phone: String,
 }
 
-/// Who is on duty now for one organisation.
+/// One shift on duty now or later today, for one organisation. Shown at an instant: every
+/// shift of a published roster whose span contains it (yesterday's 夜班 until its handover) as
+/// `current`, and today's (Asia/Shanghai) shifts that start later as `upcoming`; ended shifts are
+/// left out. Ordered by organisation, then start.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OnDutyDto {
     pub org_id: i64,
     pub org_name: String,
     pub roster_id: i64,
+    pub shift_id: i64,
     pub duty_date: NaiveDate,
+    /// 白班, 夜班…; empty for the default single shift.
+    pub shift_name: String,
     /// HH:MM, Shanghai time.
     pub shift_start: String,
     pub shift_hours: i64,
+    /// "白班 08:30 起 12 小时", or the times alone for an unnamed shift.
+    pub label: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// `current` (on duty now) or `upcoming` (later today).
+    pub status: String,
     pub leader_name: String,
     pub leader_phone: String,
     pub officers: Vec<PersonDto>,
@@ -82,12 +94,18 @@ pub async fn today(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<
     Ok(Json(
         rows.into_iter()
             .map(|d| OnDutyDto {
+                label: d.label(),
+                status: d.state.code().to_string(),
                 org_id: d.org_id,
                 org_name: d.org_name,
                 roster_id: d.roster_id,
+                shift_id: d.shift_id,
                 duty_date: d.duty_date,
+                shift_name: d.shift_name,
                 shift_start: d.shift_start,
                 shift_hours: d.shift_hours,
+                starts_at: d.starts_at,
+                ends_at: d.ends_at,
                 leader_name: d.leader_name,
                 leader_phone: d.leader_phone,
                 officers: d

@@ -1,12 +1,13 @@
 //! Duty (值班值守): the overview with today's duty, rosters (generate, edit, publish with the
 //! coverage check, swaps, print/Excel/DOCX), the holiday calendar, the duty log and zero reports
-//! (`pages`, `roster`, `export`), and the JSON API (`api`).
+//! (`pages`, `roster`, `shift`, `export`), and the JSON API (`api`).
 
 pub mod api;
 pub mod api_edit;
 pub mod export;
 pub mod pages;
 pub mod roster;
+pub mod shift;
 
 use crate::routes::RouteTable;
 
@@ -14,6 +15,7 @@ use crate::routes::RouteTable;
 pub fn routes() -> RouteTable {
     pages::routes()
         .merge(roster::routes())
+        .merge(shift::routes())
         .merge(export::routes())
         .merge(api::routes())
         .merge(api_edit::routes())

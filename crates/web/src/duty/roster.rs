@@ -1,5 +1,5 @@
 //! Roster pages: new (with the generated rotation), detail (days marked where a leader is
-//! required, regenerate, publish, swaps), and one shift's edit form.
+//! required, regenerate, publish, swaps). One shift's edit form is in `shift`.
 
 use std::collections::BTreeSet;
 
@@ -11,7 +11,7 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use anjian_db::duty::{self, Roster, RosterInput, Shift, ShiftDef, ShiftInput, Swap, SwapInput};
+use anjian_db::duty::{self, Roster, RosterInput, Shift, ShiftDef, Swap, SwapInput};
 use anjian_db::{DbError, FieldErrors};
 use anjian_domain::role::Permission;
 
@@ -32,8 +32,6 @@ pub fn routes() -> RouteTable {
         .post("/duty/rosters", roster, create)
         .get("/duty/rosters/{id}", view, detail)
         .post("/duty/rosters/{id}/generate", roster, generate)
-        .get("/duty/rosters/{id}/shift", roster, shift_page)
-        .post("/duty/rosters/{id}/shift", roster, shift_save)
         .post("/duty/rosters/{id}/publish", roster, publish)
         .post("/duty/rosters/{id}/swaps", record, swap_request)
         .post("/duty/rosters/{id}/swaps/decide", roster, swap_decide)
@@ -406,11 +404,11 @@ async fn after(
 
 /// Scope first: every roster action answers 404 for a roster outside the caller's scope before
 /// reading its form.
-async fn scoped(state: &AppState, auth: &Auth, id: i64) -> Result<Roster, PageError> {
+pub(super) async fn scoped(state: &AppState, auth: &Auth, id: i64) -> Result<Roster, PageError> {
     Ok(duty::get_roster(&state.db, &auth.ctx(), id).await?)
 }
 
-fn version(v: &str) -> Result<i64, PageError> {
+pub(super) fn version(v: &str) -> Result<i64, PageError> {
     row_version(v).map_err(|e| PageError(AppError::Invalid(e)))
 }
 
@@ -500,121 +498,4 @@ async fn swap_decide(
         None,
     )
     .await
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct ShiftForm {
-    pub shift_id: String,
-    pub shift_name: String,
-    pub shift_start: String,
-    pub shift_hours: String,
-    pub leader_name: String,
-    pub leader_phone: String,
-    pub officers: String,
-    pub row_version: String,
-}
-
-#[derive(Template)]
-#[template(path = "duty/shift_form.html")]
-struct ShiftPage {
-    chrome: Chrome,
-    r: Roster,
-    day: String,
-    form: ShiftForm,
-    errors: FieldErrors,
-    conflict: Option<String>,
-}
-
-async fn shift_render(
-    state: &AppState,
-    auth: &Auth,
-    r: Roster,
-    form: ShiftForm,
-    errors: FieldErrors,
-    conflict: Option<String>,
-) -> PageResult<Response> {
-    let shifts = duty::shifts(&state.db, &auth.ctx(), r.id).await?;
-    let sid: i64 = form.shift_id.trim().parse().unwrap_or(0);
-    let Some(s) = shifts.iter().find(|s| s.id == sid) else {
-        return Err(PageError(AppError::NotFound));
-    };
-    let status = if conflict.is_some() {
-        StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let day = super::day_label(s.duty_date);
-    let p = ShiftPage {
-        chrome: Chrome::new(auth, "/duty", format!("调整值班：{day}"))
-            .crumb("/duty", "值班值守")
-            .crumb(format!("/duty/rosters/{}", r.id), r.name.clone()),
-        r,
-        day,
-        form,
-        errors,
-        conflict,
-    };
-    Ok((status, Html(p.render().map_err(PageError::from)?)).into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ShiftQuery {
-    shift_id: String,
-}
-
-async fn shift_page(
-    State(state): State<AppState>,
-    auth: Auth,
-    Id(id): Id,
-    Query(q): Query<ShiftQuery>,
-) -> PageResult<Response> {
-    let r = scoped(&state, &auth, id).await?;
-    let shifts = duty::shifts(&state.db, &auth.ctx(), id).await?;
-    let sid: i64 = q.shift_id.trim().parse().unwrap_or(0);
-    let s = shifts
-        .into_iter()
-        .find(|s| s.id == sid)
-        .ok_or(PageError(AppError::NotFound))?;
-    let form = ShiftForm {
-        shift_id: s.id.to_string(),
-        shift_name: s.shift_name,
-        shift_start: s.shift_start,
-        shift_hours: s.shift_hours.to_string(),
-        leader_name: s.leader_name,
-        leader_phone: s.leader_phone,
-        officers: s.officers,
-        row_version: r.row_version.to_string(),
-    };
-    shift_render(&state, &auth, r, form, FieldErrors::new(), None).await
-}
-
-async fn shift_save(
-    State(state): State<AppState>,
-    auth: Auth,
-    Id(id): Id,
-    Form(f): Form<ShiftForm>,
-) -> PageResult<Response> {
-    let r = scoped(&state, &auth, id).await?;
-    let v = version(&f.row_version)?;
-    let input = ShiftInput {
-        shift_id: f.shift_id.trim().parse().unwrap_or(0),
-        shift_name: f.shift_name.clone(),
-        shift_start: f.shift_start.clone(),
-        shift_hours: f.shift_hours.clone(),
-        leader_name: f.leader_name.clone(),
-        leader_phone: f.leader_phone.clone(),
-        officers: f.officers.clone(),
-    };
-    match duty::update_shift(&state.db, &auth.ctx(), id, &input, v).await {
-        Ok(_) => Ok(Redirect::to(&format!("/duty/rosters/{id}?notice=saved")).into_response()),
-        Err(DbError::Invalid(e)) => shift_render(&state, &auth, r, f, e, None).await,
-        Err(DbError::Conflict(m)) => {
-            shift_render(&state, &auth, r, f, FieldErrors::new(), Some(m)).await
-        }
-        Err(e) => Err(e.into()),
-    }
 }

@@ -67,7 +67,37 @@ pub fn first_sheet(bytes: &[u8]) -> Result<Range<Data>, AppError> {
             "不支持旧版 Excel（.xls）文件，请在 Excel 或 WPS 中另存为 .xlsx 后上传",
         ));
     }
-    std::panic::catch_unwind(|| bounded_first_sheet(bytes)).unwrap_or_else(|_| Err(unreadable()))
+    std::panic::catch_unwind(|| {
+        within_unzipped_limit(bytes, UNZIPPED_MAX)?;
+        bounded_first_sheet(bytes)
+    })
+    .unwrap_or_else(|_| Err(unreadable()))
+}
+
+/// The most an uploaded .xlsx may hold once unzipped. A 10,000-row template filled with long
+/// Chinese text is ~30 MB of XML; calamine inflates the shared strings into memory before any
+/// cell is read, so a 3 MB upload whose sharedStrings.xml inflates to 3 GiB (a "zip bomb")
+/// took the server past 2 GB of memory before this check.
+pub const UNZIPPED_MAX: u64 = 128 * 1024 * 1024;
+
+/// Refuses a zip whose entries inflate to more than `limit` bytes in all. The sizes an archive
+/// declares can lie, so each entry is inflated (into nothing) and counted, stopping at the limit.
+fn within_unzipped_limit(bytes: &[u8], limit: u64) -> Result<(), AppError> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|_| unreadable())?;
+        let mut capped = entry.take(limit - total + 1);
+        total += std::io::copy(&mut capped, &mut std::io::sink()).map_err(|_| unreadable())?;
+        if total > limit {
+            return Err(file_error(format!(
+                "文件解压后超过{}MB，无法导入；请只保留模板中的数据后重新上传",
+                limit / (1024 * 1024)
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn bounded_first_sheet(bytes: &[u8]) -> Result<Range<Data>, AppError> {
@@ -183,4 +213,41 @@ pub fn template(
     }
     ws.set_freeze_panes(1, 0)?;
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A zip of one entry holding `n` bytes of "a" (deflated to a few KB).
+    fn zip_of(n: usize) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("xl/sharedStrings.xml", opts).unwrap();
+        let chunk = vec![b'a'; 64 * 1024];
+        for _ in 0..n / chunk.len() {
+            w.write_all(&chunk).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_zip_inflating_past_the_limit_is_refused_naming_the_file() {
+        let bomb = zip_of(4 * 1024 * 1024);
+        assert!(
+            bomb.len() < 64 * 1024,
+            "the test file is small: {}",
+            bomb.len()
+        );
+        match within_unzipped_limit(&bomb, 1024 * 1024) {
+            Err(AppError::Invalid(e)) => {
+                assert!(e.get("file").is_some_and(|m| m.contains("解压后超过1MB")))
+            }
+            Err(_) => panic!("refused, but not as an invalid file"),
+            Ok(()) => panic!("a zip bomb passed"),
+        }
+        assert!(within_unzipped_limit(&bomb, 8 * 1024 * 1024).is_ok());
+    }
 }

@@ -74,6 +74,18 @@ pub fn first_sheet(bytes: &[u8]) -> Result<Range<Data>, AppError> {
     .unwrap_or_else(|_| Err(unreadable()))
 }
 
+/// Runs `read` over an upload off the async workers (unzipping, the size check and reading a
+/// 10,000-row sheet are a noticeable moment of CPU that would stall every request sharing the
+/// worker), and hands the bytes back with what was read.
+pub async fn off_runtime<T: Send + 'static>(
+    bytes: Vec<u8>,
+    read: impl FnOnce(&[u8]) -> Result<T, AppError> + Send + 'static,
+) -> Result<(Vec<u8>, T), AppError> {
+    tokio::task::spawn_blocking(move || read(&bytes).map(|v| (bytes, v)))
+        .await
+        .map_err(|e| AppError::Internal(format!("读取文件失败：{e}")))?
+}
+
 /// The most an uploaded .xlsx may hold once unzipped. A 10,000-row template filled with long
 /// Chinese text is ~30 MB of XML; calamine inflates the shared strings into memory before any
 /// cell is read, so a 3 MB upload whose sharedStrings.xml inflates to 3 GiB (a "zip bomb")

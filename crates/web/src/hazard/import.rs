@@ -182,9 +182,9 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, AppError> {
 
 /// Reads the sheet off the async workers: a 10,000-row file takes a noticeable moment to unzip.
 async fn parse(bytes: Vec<u8>) -> Result<Vec<ImportRow>, AppError> {
-    tokio::task::spawn_blocking(move || read_rows(&bytes))
+    crate::import::off_runtime(bytes, read_rows)
         .await
-        .map_err(|e| AppError::Internal(format!("读取文件失败：{e}")))?
+        .map(|(_, rows)| rows)
 }
 
 /// The multipart form: the file and, for the API, `dry_run`.

@@ -393,8 +393,7 @@ pub async fn preview(
     let page = ImportPage::new(&auth, kind);
     let got = async {
         let bytes = receive(&state, mp).await?;
-        let rows = sheet_rows(kind, &bytes)?;
-        Ok::<_, AppError>((bytes, rows))
+        crate::import::off_runtime(bytes, move |b| sheet_rows(kind, b)).await
     }
     .await;
     let (bytes, rows) = match got {
@@ -439,7 +438,10 @@ pub async fn confirm(
         .map_err(|_| AppError::BadRequest("导入文件已过期或已导入，请重新上传".into()))?;
     let _ = tokio::fs::remove_file(&path).await;
     let page = ImportPage::new(&auth, kind);
-    let rows = match sheet_rows(kind, &bytes) {
+    let rows = match crate::import::off_runtime(bytes, move |b| sheet_rows(kind, b))
+        .await
+        .map(|(_, r)| r)
+    {
         Ok(r) => r,
         Err(e) => return page.failed(e),
     };

@@ -201,8 +201,12 @@ async fn preview(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let sheet = match import::read(&bytes).and_then(|s| s.check_header(&column_names()).map(|_| s))
-    {
+    let read = import::off_runtime(bytes, |b| {
+        import::read(b).and_then(|s| s.check_header(&column_names()).map(|_| s))
+    })
+    .await
+    .map(|(_, s)| s);
+    let sheet = match read {
         Ok(s) => s,
         Err(AppError::Invalid(f)) => {
             let msg = f.0.first().map(|(_, m)| m.clone()).unwrap_or_default();

@@ -495,7 +495,10 @@ pub async fn preview(
     data: FormData,
 ) -> PageResult<Response> {
     let page = ImportPage::new(&auth);
-    let read = uploaded(&data).and_then(|b| read_rows(&b).map(|rows| (b, rows)));
+    let read = match uploaded(&data) {
+        Ok(b) => crate::import::off_runtime(b, read_rows).await,
+        Err(e) => Err(e),
+    };
     let (bytes, rows) = match read {
         Ok(v) => v,
         Err(AppError::Invalid(f)) => {
@@ -541,7 +544,10 @@ pub async fn confirm(
         .map_err(|_| AppError::BadRequest("导入文件已过期或已导入，请重新上传".into()))?;
     let _ = tokio::fs::remove_file(&path).await;
     let page = ImportPage::new(&auth);
-    let rows = match read_rows(&bytes) {
+    let rows = match crate::import::off_runtime(bytes, read_rows)
+        .await
+        .map(|(_, r)| r)
+    {
         Ok(r) => r,
         Err(AppError::Invalid(f)) => {
             return page
@@ -597,7 +603,7 @@ pub async fn api_import(
 ) -> Result<Response, ApiError> {
     let bytes = uploaded(&data)?;
     let dry_run = matches!(data.get("dry_run").trim(), "true" | "1");
-    let rows = read_rows(&bytes)?;
+    let (_, rows) = crate::import::off_runtime(bytes, read_rows).await?;
     let ids = match risk::import_rows(&state.db, &auth.ctx(), &rows, !dry_run).await? {
         Ok(ids) => ids,
         Err(errors) => {

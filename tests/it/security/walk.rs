@@ -155,10 +155,7 @@ pub async fn walk(s: &Sweep) -> Vec<Page> {
             } else {
                 s.app.get(&path, &login).await
             };
-            out.push(Page {
-                path,
-                res,
-            });
+            out.push(Page { path, res });
         }
     }
     // Unit A's own to-do lists on the home page, and the answers nobody asked for: an unknown

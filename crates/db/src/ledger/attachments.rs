@@ -5,8 +5,9 @@
 
 use anjian_domain::role::Permission;
 
-use super::entry::{by_id, check_refs, Entry};
+use super::entry::{by_id, Entry};
 use super::input::NewEntry;
+use super::write::check_refs;
 use crate::audit::{self, Change};
 use crate::error::{DbError, Result};
 use crate::query::{Db, Tx, Q};

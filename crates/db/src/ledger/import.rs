@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use anjian_domain::ledger::LedgerKind;
 use anjian_domain::role::Permission;
 
-use super::entry::{check_in_tx, insert_in_tx};
 use super::input::{LedgerInput, NewEntry};
+use super::write::{check_in_tx, insert_in_tx};
 use crate::audit::{self, Change};
 use crate::error::{DbError, Result};
 use crate::query::{Db, Q};

@@ -12,21 +12,25 @@ mod attachments;
 mod entry;
 mod import;
 mod input;
+mod items;
 pub mod settings;
 mod stats;
+mod write;
 
 pub use attachments::{add_attachments, remove_attachment};
 pub use entry::{
-    create, delete, export_page, get, get_row, item_done, list, people_for_picker, todo, update,
-    Entry, EntryAttachment, EntryDetail, ExportCursor, Item, LedgerFilter, LedgerTodo,
+    export_page, get, get_row, list, Entry, EntryAttachment, EntryDetail, ExportCursor, Item,
+    LedgerFilter,
 };
 pub use import::{columns, import_rows, RowError, MAX_ROWS};
 pub use input::{ItemInput, LedgerInput, NewEntry};
+pub use items::{item_done, people_for_picker, todo, LedgerTodo};
 pub use stats::{
     drill_board, drill_board_with, letter_board, meeting_board, statistics, statistics_with,
     training_hours, training_hours_with, CategoryFunding, DrillBoardRow, LedgerStatistics,
     LetterBoardRow, MeetingBoardRow, PersonHours, UnitStatistics,
 };
+pub use write::{create, delete, update};
 
 /// Today in Asia/Shanghai.
 pub fn today() -> chrono::NaiveDate {

@@ -539,19 +539,14 @@ async fn first_start(db: &Db) -> anyhow::Result<()> {
 
 async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
+    if with_demo {
+        let accounts = seed_demo(&cfg).await?;
+        print_accounts(&accounts);
+    }
     let db = open_db(&cfg.database_url).await?;
     let state =
         anjian_web::AppState::new(db.clone(), &cfg.web()).map_err(|e| anyhow::anyhow!(e))?;
-    if with_demo {
-        let accounts = if org::count_all(&db).await.map_err(err)? == 0 {
-            let accounts = demo::load(&db).await.map_err(err)?;
-            demo::load_records(&state).await.map_err(err)?;
-            accounts
-        } else {
-            demo::refresh_passwords(&db).await.map_err(err)?
-        };
-        print_accounts(&accounts);
-    } else {
+    if !with_demo {
         first_start(&db).await?;
     }
     let app = anjian_web::app(state);
@@ -574,6 +569,27 @@ async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCode> {
     scheduler.abort();
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the demo (or renews its passwords) through connections of its own, closed before the
+/// server opens the ones it serves with. Seeding a year of records fills those connections' page
+/// caches and statement caches and the heaps of their threads; kept, that was ~10 MiB of the idle
+/// server's memory (docs/benchmarks.md), paid for a one-off load.
+async fn seed_demo(cfg: &Config) -> anyhow::Result<Vec<(&'static demo::DemoAccount, String)>> {
+    let db = open_db(&cfg.database_url).await?;
+    let state =
+        anjian_web::AppState::new(db.clone(), &cfg.web()).map_err(|e| anyhow::anyhow!(e))?;
+    let accounts = if org::count_all(&db).await.map_err(err)? == 0 {
+        let accounts = demo::load(&db).await.map_err(err)?;
+        demo::load_records(&state).await.map_err(err)?;
+        accounts
+    } else {
+        demo::refresh_passwords(&db).await.map_err(err)?
+    };
+    drop(state);
+    db.close().await;
+    anjian_db::user::release_freed_memory();
+    Ok(accounts)
 }
 
 /// Runs the daily jobs (overdue marking, …) at start and then every ten minutes. Each job claims

@@ -5,7 +5,7 @@ mod password;
 
 pub use password::{
     authenticate, change_own_password, generate_password, hash_password, on_memory_release,
-    set_password_for_demo, verify_password, LoginError,
+    release_freed_memory, set_password_for_demo, verify_password, LoginError,
 };
 
 use chrono::{DateTime, Utc};

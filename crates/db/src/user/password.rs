@@ -18,10 +18,11 @@ pub fn on_memory_release(hook: fn()) {
     let _ = MEMORY_RELEASE_HOOK.set(hook);
 }
 
-/// argon2id allocates its 19 MiB working memory per call. Allocators keep freed memory for reuse
+/// Hands memory the allocator keeps for reuse back to the system (after hashing, after the demo
+/// load). argon2id allocates its 19 MiB working memory per call. Allocators keep freed memory for reuse
 /// (glibc in the arena of the blocking thread that hashed), so without this every thread that
 /// ever hashed holds ~19 MiB for good: the idle server would sit at 50–150 MiB instead of ~12.
-fn release_freed_memory() {
+pub fn release_freed_memory() {
     if let Some(hook) = MEMORY_RELEASE_HOOK.get() {
         hook();
     }

@@ -9,6 +9,7 @@ pub mod demo_duty;
 pub mod demo_ledgers;
 pub mod demo_records;
 pub mod demo_risks;
+mod serve;
 
 use anjian_db::{migrate, Db};
 

@@ -39,6 +39,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_duty_shift_names"),
     migration!(13, "0013_ledger_settings"),
     migration!(14, "0014_summary_indexes"),
+    migration!(15, "0015_ledger_search"),
+    migration!(16, "0016_risk_register_indexes"),
 ];
 
 pub fn latest_version() -> i64 {

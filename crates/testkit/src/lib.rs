@@ -333,6 +333,23 @@ impl TestApp {
         }
     }
 
+    /// Adds an organisation of `kind` under `parent`; its id.
+    pub async fn org_at(&self, kind: &str, parent: i64, name: &str) -> i64 {
+        org::create(
+            &self.db,
+            &Ctx::system("test"),
+            &OrgInput {
+                kind: kind.into(),
+                parent_id: Some(parent),
+                name: name.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("org")
+        .id
+    }
+
     /// Creates an account directly (with the fixture password, no forced change) — the creation
     /// path itself is tested through the routes.
     pub async fn user(&self, username: &str, role: Role, org_id: i64) -> User {
@@ -401,6 +418,16 @@ impl TestApp {
 }
 
 /// A multipart/form-data body with text fields and one file field named `file`.
+/// The labels of an organisation-filter suggestion answer (`{"items": [{"label": …}]}`).
+pub fn suggestion_labels(v: &serde_json::Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| o["label"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 pub fn multipart(fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> (String, Vec<u8>) {
     let boundary = format!("----anjian{}", hex(rand::random::<[u8; 8]>()));
     let mut body = Vec::new();

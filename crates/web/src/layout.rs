@@ -133,6 +133,8 @@ pub struct Pager {
     pub page: i64,
     pub pages: i64,
     pub total: i64,
+    /// The count stopped at `total` ("1000+"): the number of pages is not known.
+    pub capped: bool,
     pub prev: Option<String>,
     pub next: Option<String>,
 }
@@ -149,9 +151,21 @@ impl Pager {
             page: p.page,
             pages,
             total: p.total,
+            capped: false,
             prev: (p.page > 1).then(|| link(p.page - 1)),
             next: (p.page < pages).then(|| link(p.page + 1)),
         }
+    }
+
+    /// For a list whose count stopped at `p.total` (shown as "1000+"): the next link follows
+    /// whether the query found a row after this page (`more`), not the count.
+    pub fn capped<T>(p: &anjian_db::Page<T>, base: &str, query: &str, more: bool) -> Pager {
+        let mut pager = Pager::new(p, base, query);
+        let sep = if query.is_empty() { "" } else { "&" };
+        pager.capped = true;
+        pager.pages = p.page;
+        pager.next = more.then(|| format!("{base}?{query}{sep}page={}", p.page + 1));
+        pager
     }
 }
 

@@ -24,6 +24,7 @@ pub mod inspection_task;
 pub mod layout;
 pub mod ledger;
 pub mod org;
+pub mod org_filter;
 pub mod report;
 pub mod risk;
 pub mod routes;

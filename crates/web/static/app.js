@@ -48,7 +48,7 @@
   }
 })();
 
-// ---- BEGIN hazard ledger: organisation suggestions (hazard module; crates/web/src/hazard/org_filter.rs) ----
+// ---- BEGIN ledgers: organisation suggestions (hazards and safety work ledgers; crates/web/src/org_filter.rs) ----
 // An input with data-org-suggest="URL" asks URL?q=<typed text> for up to 20 organisations in the
 // caller's scope while the person types, and lists them in the input's <datalist>. The page
 // works without this: its datalist then holds the children of the current choice, and the server
@@ -95,7 +95,7 @@
     timer = setTimeout(function () { suggest(input); }, DELAY_MS);
   });
 })();
-// ---- END hazard ledger: organisation suggestions ----
+// ---- END ledgers: organisation suggestions ----
 
 /* risk */
 // Risk assessment: shows D = L×E×C (or R = L×S) and the level while the form is filled in, from

@@ -7,8 +7,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 use anjian_db::hazard::{self, HazardFilter, SHORT_KEYWORD_WINDOW, SUGGESTION_LIMIT};
-use anjian_db::org::{self, OrgInput};
 use anjian_db::{PageReq, Q};
+use anjian_testkit::suggestion_labels;
 
 use super::*;
 
@@ -260,40 +260,16 @@ async fn short_keywords_search_the_newest_hazards_only() {
     assert!(page.text().contains(&format!("/hazards/{old}")));
 }
 
-async fn org_at(app: &TestApp, kind: &str, parent: i64, name: &str) -> i64 {
-    org::create(
-        &app.db,
-        &Ctx::system("test"),
-        &OrgInput {
-            kind: kind.into(),
-            parent_id: Some(parent),
-            name: name.into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("org")
-    .id
-}
-
-fn labels(v: &serde_json::Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|o| o["label"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn organisation_suggestions_stay_in_scope_and_short() {
     let w = world().await;
     let app = &w.app;
     for i in 0..25 {
-        org_at(app, "site", w.f.unit_a.id, &format!("甲{i:02}号库点")).await;
+        app.org_at("site", w.f.unit_a.id, &format!("甲{i:02}号库点"))
+            .await;
     }
-    let c_a = org_at(app, "site", w.f.unit_a.id, "中心库").await;
-    let c_b = org_at(app, "site", w.f.unit_b.id, "中心库").await;
+    let c_a = app.org_at("site", w.f.unit_a.id, "中心库").await;
+    let c_b = app.org_at("site", w.f.unit_b.id, "中心库").await;
     let officer = app.login_as(&w.officer.user).await;
     let officer_b = app.login_as(&w.officer_b.user).await;
     let sup = app.login_as(&w.supervisor.user).await;
@@ -303,19 +279,22 @@ async fn organisation_suggestions_stay_in_scope_and_short() {
         .await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(
-        labels(&res.json()),
+        suggestion_labels(&res.json()),
         ["乙库点"],
         "unit B sees only its own site"
     );
     let res = app
         .get("/hazards/org-options?q=%E7%94%B2", &officer_b)
         .await;
-    assert!(labels(&res.json()).is_empty(), "nothing of unit A");
+    assert!(
+        suggestion_labels(&res.json()).is_empty(),
+        "nothing of unit A"
+    );
     // Unit A: at most the limit; exact name first.
     let res = app
         .get("/hazards/org-options?q=%E5%BA%93%E7%82%B9", &officer)
         .await;
-    let got = labels(&res.json());
+    let got = suggestion_labels(&res.json());
     assert_eq!(got.len() as i64, SUGGESTION_LIMIT);
     assert!(got.iter().all(|l| l.contains("库点")));
     let res = app
@@ -324,12 +303,12 @@ async fn organisation_suggestions_stay_in_scope_and_short() {
             &officer,
         )
         .await;
-    assert_eq!(labels(&res.json())[0], "甲库点");
+    assert_eq!(suggestion_labels(&res.json())[0], "甲库点");
     // A name that repeats in scope carries its parent; for unit A it is unique.
     let res = app
         .get("/hazards/org-options?q=%E4%B8%AD%E5%BF%83%E5%BA%93", &sup)
         .await;
-    let mut got = labels(&res.json());
+    let mut got = suggestion_labels(&res.json());
     got.sort();
     assert_eq!(got, ["中心库（乙单位）", "中心库（甲单位）"]);
     let res = app
@@ -338,10 +317,10 @@ async fn organisation_suggestions_stay_in_scope_and_short() {
             &officer,
         )
         .await;
-    assert_eq!(labels(&res.json()), ["中心库"]);
+    assert_eq!(suggestion_labels(&res.json()), ["中心库"]);
     // Wildcards are literal.
     let res = app.get("/hazards/org-options?q=%25", &sup).await;
-    assert!(labels(&res.json()).is_empty());
+    assert!(suggestion_labels(&res.json()).is_empty());
     // Anonymous: refused like every page.
     let res = app
         .send(
@@ -370,8 +349,8 @@ async fn organisation_suggestions_stay_in_scope_and_short() {
 async fn the_ledger_filters_by_an_organisation_typed_or_picked_by_name() {
     let w = world().await;
     let app = &w.app;
-    let c_a = org_at(app, "site", w.f.unit_a.id, "中心库").await;
-    let c_b = org_at(app, "site", w.f.unit_b.id, "中心库").await;
+    let c_a = app.org_at("site", w.f.unit_a.id, "中心库").await;
+    let c_b = app.org_at("site", w.f.unit_b.id, "中心库").await;
     let ha = make(&w, c_a, "甲中心库配电箱", "", "", -3).await;
     let hb = register(app, &w.officer_b, c_b, "乙中心库配电箱", -2, 5)
         .await

@@ -15,8 +15,10 @@ mod boards;
 mod export;
 mod import;
 mod input;
+mod org_filter;
 mod pages;
 mod rollup;
+mod search;
 mod settings;
 mod stories;
 

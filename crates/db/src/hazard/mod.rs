@@ -19,6 +19,7 @@ mod workflow;
 
 pub use extension::{decide_extension, request_extension, DecisionInput, ExtensionInput};
 pub use import::{col, import_rows, ImportRow, LedgerNames, RowError, MAX_ROWS};
+pub(crate) use ledger::fts_phrase;
 pub use ledger::{
     all, list, notice, search, todo, HazardFilter, LedgerPage, Notice, NoticeItem, Todo, TodoKind,
     COUNT_CAP, KEYWORD_COUNT_CAP, KEYWORD_INDEXED_CHARS, SHORT_KEYWORD_WINDOW,

@@ -1,158 +1,33 @@
-//! The ledger's organisation filter as a text field: suggestions while typing (at most
-//! `SUGGESTION_LIMIT`, all in the caller's scope) and the text a person typed or picked, resolved
-//! back to one organisation. The ledger used to render every organisation in scope into a
-//! `<select>` on every page (2,000 options, 136 KB at province scale), which cost more than the
-//! ledger's own queries.
-
-use serde::Serialize;
+//! The hazard ledger's organisation filter: the shared text field with suggestions of
+//! `org::filter`, asked with the hazard ledger's permission.
 
 use anjian_domain::role::Permission;
 
-use crate::error::{DbError, Result};
-use crate::query::{Db, Q};
-use crate::{like_pattern, Ctx};
+pub use crate::org::filter::{OrgChoice, SUGGESTION_LIMIT};
 
-/// Suggestions answered per request.
-pub const SUGGESTION_LIMIT: i64 = 20;
+use crate::error::Result;
+use crate::org::filter;
+use crate::query::Db;
+use crate::Ctx;
 
-/// Options listed in the page itself (children of the current choice), for browsers without
-/// JavaScript.
-pub const CHILD_OPTION_LIMIT: i64 = 100;
+const PERM: Permission = Permission::HazardView;
 
-/// One organisation as the filter field offers it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct OrgChoice {
-    pub id: i64,
-    pub name: String,
-    /// What the field shows and accepts back: the name, or `名称（上级名称）` when another
-    /// organisation in the caller's scope has the same name.
-    pub label: String,
-    pub kind: String,
-    pub active: bool,
-}
-
-type ChoiceRow = (i64, String, String, bool, Option<String>);
-
-const SELECT: &str = "SELECT o.id, o.name, o.kind, o.active, p.name FROM org o \
-                      LEFT JOIN org p ON p.id = o.parent_id WHERE o.path LIKE ";
-
-/// Gives each row its label: names that occur more than once in scope carry their parent's name.
-async fn choices(db: &Db, ctx: &Ctx, rows: Vec<ChoiceRow>) -> Result<Vec<OrgChoice>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Q::new("SELECT name FROM org WHERE path LIKE ");
-    q.push_arg(ctx.scope_like());
-    q.push(" AND name IN (");
-    for (i, r) in rows.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.push_arg(r.1.clone());
-    }
-    q.push(") GROUP BY name HAVING COUNT(*) > 1");
-    let shared: Vec<(String,)> = db.fetch_all(&q).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, kind, active, parent)| {
-            let label = match parent {
-                Some(p) if shared.iter().any(|(n,)| *n == name) => format!("{name}（{p}）"),
-                _ => name.clone(),
-            };
-            OrgChoice {
-                id,
-                name,
-                label,
-                kind,
-                active,
-            }
-        })
-        .collect())
-}
-
-/// Up to `SUGGESTION_LIMIT` organisations in scope whose name contains `text`: exact name first,
-/// then names starting with it, then higher levels of the tree; active before inactive. A blank
-/// text lists the top of the caller's tree.
+/// See `org::filter::suggestions`.
 pub async fn org_suggestions(db: &Db, ctx: &Ctx, text: &str) -> Result<Vec<OrgChoice>> {
-    ctx.require(Permission::HazardView)?;
-    let text = text.trim();
-    let mut q = Q::new(SELECT);
-    q.push_arg(ctx.scope_like());
-    if !text.is_empty() {
-        q.push(" AND o.name LIKE ").push_arg(like_pattern(text));
-        q.push(" ESCAPE '\\' ORDER BY CASE WHEN o.name = ")
-            .push_arg(text.to_string());
-        q.push(" THEN 0 WHEN o.name LIKE ")
-            .push_arg(like_pattern(text)[1..].to_string());
-        q.push(" ESCAPE '\\' THEN 1 ELSE 2 END, ");
-    } else {
-        q.push(" ORDER BY ");
-    }
-    q.push("o.active DESC, LENGTH(o.path), o.path LIMIT ")
-        .push_arg(SUGGESTION_LIMIT);
-    let rows: Vec<ChoiceRow> = db.fetch_all(&q).await?;
-    choices(db, ctx, rows).await
+    filter::suggestions(db, ctx, PERM, text).await
 }
 
-/// The organisations directly below `parent` (default: the caller's organisation), in tree
-/// order: the options a page lists for browsers that do not run the suggestions script.
+/// See `org::filter::children`.
 pub async fn org_children(db: &Db, ctx: &Ctx, parent: Option<i64>) -> Result<Vec<OrgChoice>> {
-    ctx.require(Permission::HazardView)?;
-    let Some(parent) = parent.or(ctx.org_id()) else {
-        return Ok(Vec::new());
-    };
-    let mut q = Q::new(SELECT);
-    q.push_arg(ctx.scope_like());
-    q.push(" AND o.parent_id = ").push_arg(parent);
-    q.push(" ORDER BY o.active DESC, o.sort_order, o.path LIMIT ")
-        .push_arg(CHILD_OPTION_LIMIT);
-    let rows: Vec<ChoiceRow> = db.fetch_all(&q).await?;
-    choices(db, ctx, rows).await
+    filter::children(db, ctx, PERM, parent).await
 }
 
-/// One organisation in scope by id, with its label; NotFound outside the scope.
+/// See `org::filter::choice`.
 pub async fn org_choice(db: &Db, ctx: &Ctx, id: i64) -> Result<OrgChoice> {
-    ctx.require(Permission::HazardView)?;
-    let mut q = Q::new(SELECT);
-    q.push_arg(ctx.scope_like());
-    q.push(" AND o.id = ").push_arg(id);
-    let row: ChoiceRow = db.fetch_one(&q).await?;
-    choices(db, ctx, vec![row])
-        .await?
-        .pop()
-        .ok_or(DbError::NotFound)
+    filter::choice(db, ctx, PERM, id).await
 }
 
-/// The organisation a person typed or picked: an exact name, or `名称（上级名称）` as the
-/// suggestions label names that occur twice. Anything else is a Chinese error on `field`.
+/// See `org::filter::resolve`.
 pub async fn resolve_org(db: &Db, ctx: &Ctx, field: &str, text: &str) -> Result<OrgChoice> {
-    ctx.require(Permission::HazardView)?;
-    let text = text.trim();
-    let by_name = |name: &str, parent: Option<&str>| {
-        let mut q = Q::new(SELECT);
-        q.push_arg(ctx.scope_like());
-        q.push(" AND o.name = ").push_arg(name.to_string());
-        if let Some(p) = parent {
-            q.push(" AND p.name = ").push_arg(p.to_string());
-        }
-        q.push(" ORDER BY o.path LIMIT 10");
-        q
-    };
-    let mut rows: Vec<ChoiceRow> = db.fetch_all(&by_name(text, None)).await?;
-    if rows.is_empty() {
-        if let Some((name, parent)) = text.strip_suffix('）').and_then(|t| t.rsplit_once('（')) {
-            rows = db.fetch_all(&by_name(name, Some(parent))).await?;
-        }
-    }
-    match rows.len() {
-        0 => Err(DbError::invalid(
-            field,
-            format!("没有找到名为“{text}”的单位或库点，请从输入时的提示中选择"),
-        )),
-        1 => choices(db, ctx, rows).await?.pop().ok_or(DbError::NotFound),
-        n => Err(DbError::invalid(
-            field,
-            format!("有{n}个单位或库点名为“{text}”，请从提示中选择带上级名称的一项"),
-        )),
-    }
+    filter::resolve(db, ctx, PERM, field, text).await
 }

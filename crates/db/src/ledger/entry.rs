@@ -1,6 +1,6 @@
-//! The ledger entry as read: list with filters and paging, the export cursor, detail (items,
-//! attendees, attachments). One implementation for the six ledgers; writes are in `write`,
-//! action items in `items`.
+//! The ledger entry as read: the export cursor, detail (items, attendees, attachments). One
+//! implementation for the six ledgers; the list is in `search`, writes in `write`, action items
+//! in `items`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -13,7 +13,7 @@ use super::input::LedgerInput;
 use crate::checklist::fields::push_keyword;
 use crate::error::Result;
 use crate::query::{Db, Q};
-use crate::{Ctx, Page, PageReq};
+use crate::Ctx;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Entry {
@@ -133,7 +133,8 @@ impl Entry {
     }
 }
 
-const COLS: &str = "e.id, e.kind, e.org_id, o.name AS org_name, o.path AS org_path, e.entry_date, \
+pub(super) const COLS: &str =
+    "e.id, e.kind, e.org_id, o.name AS org_name, o.path AS org_path, e.entry_date, \
      e.year, e.title, e.category, e.description, e.amount_fen, e.hours_tenths, e.participants, \
      e.campaign_id, c.name AS campaign_name, e.drill_kind, e.drill_form, e.plan_type, e.plan, \
      e.trainer, e.assessment, e.evaluation, e.attendees, e.topics, e.signatories, e.targets, \
@@ -141,7 +142,7 @@ const COLS: &str = "e.id, e.kind, e.org_id, o.name AS org_name, o.path AS org_pa
 
 // The funding category's label as the bureau named it (a unique key: no extra rows, and both
 // databases drop the join where the label is not read, as in the counts).
-const FROM: &str = " FROM ledger_entry e JOIN org o ON o.id = e.org_id \
+pub(super) const FROM: &str = " FROM ledger_entry e JOIN org o ON o.id = e.org_id \
      LEFT JOIN campaign c ON c.id = e.campaign_id \
      LEFT JOIN ledger_funding_category fc ON e.kind = 'funding' AND fc.code = e.category";
 
@@ -243,39 +244,6 @@ fn filtered(ctx: &Ctx, kind: LedgerKind, f: &LedgerFilter, head: &str, campaign:
         &["e.title", "e.description", "e.category", "o.name"],
     );
     q
-}
-
-/// Entries of one ledger the caller can see, the latest first, with the filtered total of
-/// amounts (分) for the funding ledger.
-pub async fn list(
-    db: &Db,
-    ctx: &Ctx,
-    kind: LedgerKind,
-    f: &LedgerFilter,
-    page: PageReq,
-) -> Result<(Page<Entry>, i64)> {
-    ctx.require(Permission::LedgerView)?;
-    // The count and the total in one pass over the index (they were two).
-    let (total, sum): (i64, Option<i64>) = db
-        .fetch_one(&filtered(
-            ctx,
-            kind,
-            f,
-            "SELECT COUNT(*), CAST(SUM(e.amount_fen) AS BIGINT)",
-            false,
-        ))
-        .await?;
-    let mut q = filtered(ctx, kind, f, &format!("SELECT {COLS}"), true);
-    q.push(" ORDER BY e.entry_date DESC, e.id DESC LIMIT ");
-    q.push_arg(page.page_size).push(" OFFSET ");
-    q.push_arg(page.offset());
-    let p = Page {
-        items: db.fetch_all(&q).await?,
-        total,
-        page: page.page,
-        page_size: page.page_size,
-    };
-    Ok((p, sum.unwrap_or(0)))
 }
 
 /// Where an export has got to in the list's order (date, then id, newest first).

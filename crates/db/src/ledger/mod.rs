@@ -9,27 +9,30 @@
 //! `LedgerStatistics` and `todo`, `LedgerTodo` keep these names and shapes.
 
 mod attachments;
+mod boards;
 mod entry;
 mod import;
 mod input;
 mod items;
+mod search;
 pub mod settings;
 mod stats;
 mod write;
 
 pub use attachments::{add_attachments, remove_attachment};
+pub use boards::{
+    drill_board, drill_board_with, letter_board, meeting_board, training_hours,
+    training_hours_with, DrillBoardRow, LetterBoardRow, MeetingBoardRow, PersonHours,
+};
 pub use entry::{
-    export_page, get, get_row, list, Entry, EntryAttachment, EntryDetail, ExportCursor, Item,
+    export_page, get, get_row, Entry, EntryAttachment, EntryDetail, ExportCursor, Item,
     LedgerFilter,
 };
 pub use import::{columns, import_rows, RowError, MAX_ROWS};
 pub use input::{ItemInput, LedgerInput, NewEntry};
 pub use items::{item_done, people_for_picker, todo, LedgerTodo};
-pub use stats::{
-    drill_board, drill_board_with, letter_board, meeting_board, statistics, statistics_with,
-    training_hours, training_hours_with, CategoryFunding, DrillBoardRow, LedgerStatistics,
-    LetterBoardRow, MeetingBoardRow, PersonHours, UnitStatistics,
-};
+pub use search::{list, search, LedgerPage, COUNT_CAP};
+pub use stats::{statistics, statistics_with, CategoryFunding, LedgerStatistics, UnitStatistics};
 pub use write::{create, delete, update};
 
 /// Today in Asia/Shanghai.

@@ -1,5 +1,6 @@
 //! Organisations: the tree every record hangs on and the boundary of every user's scope.
 
+pub mod filter;
 mod import;
 
 pub use import::{import, ImportRow};

@@ -142,6 +142,7 @@ impl From<Entry> for EntryDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntryPage {
     pub items: Vec<EntryDto>,
+    /// Matching entries, counted up to 1000 (the funding ledger: exactly)
     pub total: i64,
     pub page: i64,
     pub page_size: i64,

@@ -61,6 +61,7 @@ pub fn routes() -> RouteTable {
     let manage = Access::Perm(Permission::LedgerSettings);
     let t = RouteTable::default()
         .get("/ledgers", view, pages::overview)
+        .get("/ledgers/org-options", view, view::org_options)
         .get("/ledgers/settings", manage, settings::page)
         .post("/ledgers/settings", manage, settings::save_rules)
         .post(

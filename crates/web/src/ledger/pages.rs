@@ -8,21 +8,24 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use anjian_db::ledger::{self, Entry, EntryDetail, LedgerInput, LedgerStatistics, LedgerTodo};
-use anjian_db::{campaign, org, DbError, FieldErrors, PageReq};
+use anjian_db::ledger::{
+    self, Entry, EntryDetail, LedgerInput, LedgerPage, LedgerStatistics, LedgerTodo,
+};
+use anjian_db::{campaign, org, DbError, FieldErrors, Page, PageReq};
 use anjian_domain::ledger::{self as rules, format_hours, LedgerKind};
 use anjian_domain::money::Fen;
 use anjian_domain::period::Period;
 use anjian_domain::role::Permission;
 
 use super::kind_of;
-use super::view::{self, FormField, ItemRow, ListQuery};
+use super::view::{self, FormField, ItemRow, ListQuery, ORG_FIELD};
 use crate::auth::Auth;
 use crate::error::{AppError, PageError, PageResult};
 use crate::extract::Id;
 use crate::hazard::forms::FormData;
 use crate::hazard::view::{org_options, OrgOption};
 use crate::layout::{Chrome, Pager};
+use crate::org_filter::{self, OrgField};
 use crate::AppState;
 
 fn render<T: Template>(status: StatusCode, t: T) -> PageResult<Response> {
@@ -36,6 +39,8 @@ fn render<T: Template>(status: StatusCode, t: T) -> PageResult<Response> {
 pub struct OverviewQuery {
     pub period: String,
     pub org_id: String,
+    /// The organisation as typed or picked (a name); links send `org_id`.
+    pub org: Option<String>,
 }
 
 #[derive(Template)]
@@ -45,9 +50,9 @@ struct OverviewPage {
     period_code: String,
     period_label: String,
     period_error: Option<String>,
-    org_id: String,
-    orgs: Vec<OrgOption>,
-    s: LedgerStatistics,
+    org: OrgField,
+    /// None when the organisation typed names none (or several): the field says so.
+    s: Option<LedgerStatistics>,
     ledgers: Vec<(&'static str, &'static str)>,
     todo: Vec<LedgerTodo>,
     today: chrono::NaiveDate,
@@ -55,16 +60,17 @@ struct OverviewPage {
 
 impl OverviewPage {
     fn hours(&self) -> String {
-        format_hours(self.s.training_hours_tenths)
+        format_hours(self.s.as_ref().map_or(0, |s| s.training_hours_tenths))
     }
 }
 
 pub async fn overview(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<OverviewQuery>,
+    Query(mut q): Query<OverviewQuery>,
 ) -> PageResult<Response> {
     let ctx = auth.ctx();
+    let org = org_filter::settle(&state, &ctx, ORG_FIELD, &mut q.org, &mut q.org_id).await?;
     let today = ledger::today();
     let default = Period::half_year_of(today).unwrap_or(Period {
         first: today,
@@ -80,21 +86,26 @@ pub async fn overview(
         }
     };
     let org_id: Option<i64> = q.org_id.trim().parse().ok();
-    let s = ledger::statistics(&state.db, &ctx, &period, org_id).await?;
-    let orgs = org::all_in_scope(&state.db, &ctx, false).await?;
+    // A name that matches no organisation (or several) sums nothing: the page says so on the
+    // field instead of silently summing the whole scope.
+    let (s, status) = if org.error.is_some() {
+        (None, StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        let s = ledger::statistics(&state.db, &ctx, &period, org_id).await?;
+        (Some(s), StatusCode::OK)
+    };
     let p = OverviewPage {
         chrome: Chrome::new(&auth, "/ledgers", "安全工作台账").crumb("/ledgers", "安全工作台账"),
         period_code: period.code(),
         period_label: period.label(),
         period_error,
-        org_id: q.org_id.clone(),
-        orgs: org_options(&orgs, true),
+        org,
         s,
         ledgers: view::ledgers(),
         todo: ledger::todo(&state.db, &ctx).await?,
         today,
     };
-    render(StatusCode::OK, p)
+    render(status, p)
 }
 
 // ---------------------------------------------------------------- list
@@ -126,7 +137,12 @@ struct ListPage {
     headers: Vec<&'static str>,
     rows: Vec<ListRow>,
     pager: Pager,
-    orgs: Vec<OrgOption>,
+    /// The count stopped at `ledger::COUNT_CAP`.
+    capped: bool,
+    cap: i64,
+    /// A keyword too short for the index searched only the entries dated since this day.
+    searched_since: Option<String>,
+    org: OrgField,
     categories: Vec<(String, String)>,
     /// Rows one export writes at most, said before the download; `over_cap` when the filtered
     /// list is longer, so the page warns that the file will be cut.
@@ -144,21 +160,40 @@ pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
     uri: Uri,
-    Query(q): Query<ListQuery>,
+    Query(mut q): Query<ListQuery>,
 ) -> PageResult<Response> {
     let kind = kind_of(&uri)?;
     let ctx = auth.ctx();
-    let (page, sum) = ledger::list(
-        &state.db,
-        &ctx,
-        kind,
-        &q.filter(),
-        PageReq::new(q.page, q.page_size),
-    )
-    .await?;
+    let org = org_filter::settle(&state, &ctx, ORG_FIELD, &mut q.org, &mut q.org_id).await?;
+    let req = PageReq::new(q.page, q.page_size);
+    // A name that matches no organisation (or several) filters nothing: the page says so on the
+    // field instead of silently listing the whole scope.
+    let (found, status) = if org.error.is_some() {
+        let empty = LedgerPage {
+            page: Page {
+                items: Vec::new(),
+                total: 0,
+                page: 1,
+                page_size: req.page_size,
+            },
+            amount_fen_total: 0,
+            capped: false,
+            more: false,
+            searched_since: None,
+        };
+        (empty, StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        let found = ledger::search(&state.db, &ctx, kind, &q.filter(), req).await?;
+        (found, StatusCode::OK)
+    };
+    let (page, sum) = (&found.page, found.amount_fen_total);
     let base = format!("/ledgers/{}", kind.segment());
     let query = q.query_string();
-    let pager = Pager::new(&page, &base, &query);
+    let pager = if found.capped {
+        Pager::capped(page, &base, &query, found.more)
+    } else {
+        Pager::new(page, &base, &query)
+    };
     let cols = list_columns(kind);
     let rows = page
         .items
@@ -170,7 +205,6 @@ pub async fn list(
             cells: cols.iter().map(|(n, _)| e.display(n)).collect(),
         })
         .collect();
-    let orgs = org::all_in_scope(&state.db, &ctx, false).await?;
     let categories = match kind {
         // Every category the bureau set, deactivated ones too: old entries still carry them.
         LedgerKind::Funding => ledger::settings::funding_categories(&state.db)
@@ -180,7 +214,8 @@ pub async fn list(
             .collect(),
         _ => view::category_options(kind),
     };
-    let over_cap = page.total > super::excel::EXPORT_CAP as i64;
+    // A capped count cannot tell; the export's last row then says whether the file was cut.
+    let over_cap = !found.capped && page.total > super::excel::EXPORT_CAP as i64;
     let p = ListPage {
         chrome: Chrome::new(&auth, "/ledgers", kind.label())
             .crumb("/ledgers", "安全工作台账")
@@ -190,7 +225,10 @@ pub async fn list(
         headers: cols.iter().map(|(_, l)| *l).collect(),
         rows,
         pager,
-        orgs: org_options(&orgs, true),
+        capped: found.capped,
+        cap: ledger::COUNT_CAP,
+        searched_since: found.searched_since.map(|d| d.to_string()),
+        org,
         categories,
         export_cap: super::excel::EXPORT_CAP,
         over_cap,
@@ -201,7 +239,7 @@ pub async fn list(
         total_yuan: Fen(sum).to_yuan_2dp(),
         total_wan: Fen(sum).to_wan_yuan_2dp(),
     };
-    render(StatusCode::OK, p)
+    render(status, p)
 }
 
 // ---------------------------------------------------------------- form

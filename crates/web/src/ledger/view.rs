@@ -1,6 +1,9 @@
-//! What the ledger pages share: the list query, the form as typed (read from any ledger's field
-//! list), the fields as the form template draws them, and storing posted files.
+//! What the ledger pages share: the list query and its organisation filter, the form as typed
+//! (read from any ledger's field list), the fields as the form template draws them, and storing
+//! posted files.
 
+use axum::extract::{Query, State};
+use axum::Json;
 use serde::Deserialize;
 
 use anjian_db::ledger::{ItemInput, LedgerFilter, LedgerInput};
@@ -10,15 +13,36 @@ use anjian_domain::ledger::{self, LedgerKind, Widget};
 
 use crate::attachment::{save, sniff};
 use crate::auth::Auth;
-use crate::error::AppError;
+use crate::error::{AppError, PageResult};
 use crate::hazard::forms::FormData;
 use crate::layout::query_string;
+use crate::org_filter::{self, OptionsQuery, OrgOptions, Source};
 use crate::AppState;
+
+/// The ledgers' organisation filter: a text field with suggestions from `/ledgers/org-options`
+/// (the lists and the overview used to load the whole tree into a `<select>` on every page).
+pub const ORG_FIELD: Source = Source {
+    perm: anjian_domain::role::Permission::LedgerView,
+    label: "单位",
+    url: "/ledgers/org-options",
+};
+
+/// Suggestions for the organisation filter, as JSON for `app.js`.
+pub async fn org_options(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<OptionsQuery>,
+) -> PageResult<Json<OrgOptions>> {
+    Ok(org_filter::options(&state, &auth.ctx(), ORG_FIELD.perm, &q).await?)
+}
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ListQuery {
     pub org_id: String,
+    /// The organisation filter as typed or picked (a name); the form sends it, links send
+    /// `org_id`. See `crate::org_filter::settle`.
+    pub org: Option<String>,
     pub from: String,
     pub to: String,
     pub category: String,

@@ -15,6 +15,7 @@ mod assess;
 mod coupling;
 mod excel;
 mod people;
+mod register;
 mod regrade;
 mod report;
 mod residual;

@@ -49,7 +49,7 @@ pub fn routes() -> RouteTable {
         .get("/api/v1/risk-settings", view, get_settings)
         .add(Method::PUT, "/api/v1/risk-settings", settings, put_settings)
         .get("/api/v1/statistics/risks", view, statistics)
-        .post("/api/v1/risks/import", manage, super::excel::api_import)
+        .post("/api/v1/risks/import", manage, super::import::api_import)
 }
 
 #[derive(utoipa::OpenApi)]
@@ -69,7 +69,7 @@ pub fn routes() -> RouteTable {
     get_settings,
     put_settings,
     statistics,
-    super::excel::api_import
+    super::import::api_import
 ))]
 pub struct RiskApi;
 

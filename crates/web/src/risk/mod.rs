@@ -8,10 +8,17 @@ pub mod api;
 pub mod assess;
 pub mod card;
 pub mod dto;
+pub mod dto_request;
+pub mod dto_settings;
+pub mod dto_summary;
 pub mod excel;
 pub mod forms;
+pub mod import;
 pub mod map;
+pub mod measure_form;
 pub mod pages;
+pub mod point_form;
+pub mod risk_form;
 pub mod rules_form;
 pub mod settings;
 pub mod view;
@@ -34,36 +41,48 @@ pub fn routes() -> RouteTable {
     RouteTable::default()
         .get("/risks", view, pages::list)
         .get("/risks/export", view, excel::export)
-        .get("/risks/import", manage, excel::import_page)
-        .get("/risks/import/template", manage, excel::import_template)
-        .post("/risks/import", manage, excel::preview)
-        .post("/risks/import/confirm", manage, excel::confirm)
+        .get("/risks/import", manage, import::import_page)
+        .get("/risks/import/template", manage, import::import_template)
+        .post("/risks/import", manage, import::preview)
+        .post("/risks/import/confirm", manage, import::confirm)
         .get("/risks/map", view, map::page)
         .post("/risks/map/plan", manage, map::upload_plan)
         .get("/risks/units", view, map::units)
         .get("/risks/settings", settings, settings::page)
         .post("/risks/settings", settings, settings::save)
         .get("/risks/{id}", view, pages::risk_page)
-        .get("/risks/{id}/edit", manage, forms::edit_risk)
-        .post("/risks/{id}", manage, forms::update_risk)
-        .post("/risks/{id}/active", manage, forms::risk_active)
-        .post("/risks/{id}/measures", manage, forms::create_measure)
+        .get("/risks/{id}/edit", manage, risk_form::edit_risk)
+        .post("/risks/{id}", manage, risk_form::update_risk)
+        .post("/risks/{id}/active", manage, risk_form::risk_active)
+        .post("/risks/{id}/measures", manage, measure_form::create_measure)
         .get("/risk-points", view, pages::points)
-        .get("/risk-points/new", manage, forms::new_point)
-        .post("/risk-points", manage, forms::create_point)
+        .get("/risk-points/new", manage, point_form::new_point)
+        .post("/risk-points", manage, point_form::create_point)
         .get("/risk-points/{id}", view, pages::point)
-        .get("/risk-points/{id}/edit", manage, forms::edit_point)
-        .post("/risk-points/{id}", manage, forms::update_point)
-        .post("/risk-points/{id}/active", manage, forms::point_active)
+        .get("/risk-points/{id}/edit", manage, point_form::edit_point)
+        .post("/risk-points/{id}", manage, point_form::update_point)
+        .post("/risk-points/{id}/active", manage, point_form::point_active)
         .post("/risk-points/{id}/marker", manage, map::set_marker)
-        .post("/risk-points/{id}/checklist", manage, forms::to_checklist)
-        .get("/risk-points/{id}/risks/new", manage, forms::new_risk)
-        .post("/risk-points/{id}/risks", manage, forms::create_risk)
+        .post(
+            "/risk-points/{id}/checklist",
+            manage,
+            point_form::to_checklist,
+        )
+        .get("/risk-points/{id}/risks/new", manage, risk_form::new_risk)
+        .post("/risk-points/{id}/risks", manage, risk_form::create_risk)
         .get("/risk-points/{id}/card", view, card::page)
         .get("/risk-points/{id}/card.docx", view, card::download)
-        .get("/risk-measures/{id}/edit", manage, forms::edit_measure)
-        .post("/risk-measures/{id}", manage, forms::update_measure)
-        .post("/risk-measures/{id}/active", manage, forms::measure_active)
+        .get(
+            "/risk-measures/{id}/edit",
+            manage,
+            measure_form::edit_measure,
+        )
+        .post("/risk-measures/{id}", manage, measure_form::update_measure)
+        .post(
+            "/risk-measures/{id}/active",
+            manage,
+            measure_form::measure_active,
+        )
         .merge(api::routes())
 }
 

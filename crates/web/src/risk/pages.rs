@@ -315,7 +315,7 @@ pub struct RiskPage {
     pub can_manage: bool,
     pub errors: FieldErrors,
     /// The add-measure form as typed when it was refused.
-    pub m: super::forms::MeasureForm,
+    pub m: super::measure_form::MeasureForm,
     pub types: Vec<Opt>,
     pub tiers: Vec<Opt>,
     /// The LEC danger band of the current D under the rules in force.
@@ -336,7 +336,7 @@ pub async fn render_risk(
     id: i64,
     notice: Option<&str>,
     errors: FieldErrors,
-    m: super::forms::MeasureForm,
+    m: super::measure_form::MeasureForm,
 ) -> PageResult<Response> {
     let ctx = auth.ctx();
     let d = risk::get_risk(&state.db, &ctx, id).await?;

@@ -92,6 +92,7 @@ pub(crate) async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCo
     if with_demo {
         let accounts = seed_demo(&cfg).await?;
         print_accounts(&accounts);
+        serve_from_fresh_image();
     }
     let db = open_db(&cfg.database_url).await?;
     let state =
@@ -140,6 +141,28 @@ async fn seed_demo(cfg: &Config) -> anyhow::Result<Vec<(&'static demo::DemoAccou
     db.close().await;
     anjian_db::user::release_freed_memory();
     Ok(accounts)
+}
+
+/// Goes on as `serve` without `--demo` in a fresh image of this program, once the demo is loaded
+/// and its accounts printed. Seeding ran code the server never runs again (password hashing for
+/// every account, a year of records, the document builders) and grew heaps it never uses again;
+/// those pages stayed resident: idle RSS 34–35 MiB after `serve --demo` against 26–27 MiB for
+/// `serve` on the same data (docs/benchmarks.md). `exec` keeps the process id, the environment,
+/// the working directory and stdout/stderr, so terminals and scripts see one process; the demo
+/// data is there, so the new image neither seeds nor creates first-start accounts. Returns only
+/// when the exec failed; serving then goes on in this process.
+fn serve_from_fresh_image() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let Ok(exe) = std::env::current_exe() else {
+            return;
+        };
+        let _ = std::io::stdout().flush();
+        let args = std::env::args_os().skip(1).filter(|a| a != "--demo");
+        let e = std::process::Command::new(exe).args(args).exec();
+        tracing::warn!(error = %e, "could not restart after loading the demo; serving from this process");
+    }
 }
 
 /// Runs the daily jobs (overdue marking, …) at start and then every ten minutes. Each job claims

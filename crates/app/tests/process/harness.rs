@@ -133,10 +133,16 @@ impl Store {
     /// Starts `anjian serve` on a free port without waiting for it (two instances start at the
     /// same moment in the two-instance test).
     pub fn spawn(&self, env: &[(&str, &str)]) -> Starting {
+        self.spawn_args(&[], env)
+    }
+
+    /// `spawn` with more arguments after `serve --listen 127.0.0.1:0` (e.g. `--demo`).
+    pub fn spawn_args(&self, args: &[&str], env: &[(&str, &str)]) -> Starting {
         let n = self.logs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log = self.dir.join(format!("serve-{n}.log"));
         let mut c = self.command();
         c.args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"));
@@ -246,6 +252,11 @@ impl Server {
             let _ = c.kill();
             let _ = c.wait();
         }
+    }
+
+    /// The process id (while it runs).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// The password printed for `username` at first start (or by the demo).

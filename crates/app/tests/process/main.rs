@@ -4,12 +4,14 @@
 //!
 //! - `crash`: SIGKILL mid-load; every acknowledged write survives, the audit chain verifies and
 //!   the database passes its integrity checks.
+//! - `demo`: `serve --demo` serves from a fresh image of itself once the demo is loaded.
 //! - `two_instances` (PostgreSQL only): sessions, daily jobs and concurrent verification across
 //!   two processes on one database.
 
 mod acks;
 mod client;
 mod crash;
+mod demo;
 mod harness;
 mod integrity;
 mod two_instances;

@@ -199,3 +199,63 @@ async fn a_rule_change_sets_each_points_level_from_its_active_risks_only() {
         .unwrap();
     assert_eq!(stale, 0);
 }
+
+/// Copies risk `id` `n` times (same point, organisation and assessment).
+async fn copies(db: &anjian_db::Db, id: i64, n: i64) {
+    let cols = "risk_point_id, org_id, description, factors, accident_standard, accident_types, \
+                consequence, method, f_l, f_e, f_c, f_s, direct_reason, score, level_rank, \
+                control_tier, assessed_on, assessor_user_id, assessor_name, active, row_version, \
+                created_at, updated_at";
+    db.execute(
+        &Q::new(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO risk ({cols}) SELECT {cols} FROM risk CROSS JOIN n WHERE id = $2"
+        ))
+        .bind(n)
+        .bind(id),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn counting_stops_at_the_cap_of_the_filter_and_the_page_says_so() {
+    let w = world().await;
+    let db = &w.app.db;
+    let fum = point(&w.app, &w.head, &w.f.site_a, "熏蒸作业", "activity").await;
+    let r = lec(&w.app, &w.head, fum.id, "散气不彻底", "3", "6", "7").await;
+    copies(db, r.id, risk::KEYWORD_COUNT_CAP + 4).await;
+    let all = risk::KEYWORD_COUNT_CAP + 5;
+    let ctx = &w.leader.ctx;
+    let f = RiskFilter::default();
+    assert_eq!(risk::count_cap(&f), risk::COUNT_CAP);
+    assert_eq!(
+        risk_ids(db, ctx, f).await.0,
+        all,
+        "counted exactly below 10,000"
+    );
+    let keyword = RiskFilter {
+        keyword: Some(" 熏蒸 ".into()),
+        ..Default::default()
+    };
+    assert_eq!(risk::count_cap(&keyword), risk::KEYWORD_COUNT_CAP);
+    assert_eq!(risk_ids(db, ctx, keyword).await.0, risk::KEYWORD_COUNT_CAP);
+
+    // The page: exact without a keyword; "1000+", a hint and a next page with one.
+    let login = w.app.login_as(&w.leader.user).await;
+    let page = w.app.get("/risks", &login).await;
+    assert!(
+        page.text().contains(&format!("共 {all} 条")),
+        "{}",
+        page.text()
+    );
+    assert!(!page.text().contains("请缩小查询范围"));
+    let page = w
+        .app
+        .get("/risks?keyword=%E7%86%8F%E8%92%B8&page=3", &login)
+        .await;
+    let text = page.text();
+    assert!(text.contains("共 1000+ 条，第 3 页"), "{text}");
+    assert!(text.contains("符合条件的风险超过 1000 个，请缩小查询范围。"));
+    assert!(text.contains("page=4"), "a next page while under the cap");
+}

@@ -32,7 +32,7 @@ pub use point::{
     site_plan, update_point,
 };
 pub use record::{create_risk, get_risk, set_risk_active, update_risk, versions};
-pub use register::{four_colour, list, list_points};
+pub use register::{count_cap, four_colour, list, list_points, COUNT_CAP, KEYWORD_COUNT_CAP};
 pub use settings::{rules, settings, update_rules};
 pub use stats::{counts_by_unit, notice_card, statistics};
 

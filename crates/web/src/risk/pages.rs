@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use anjian_db::risk::{self, PointDetail, Risk, RiskDetail, RiskFilter, RiskPoint};
-use anjian_db::{org, DbError, FieldErrors, PageReq};
+use anjian_db::{org, DbError, FieldErrors, Page, PageReq};
 use anjian_domain::hazard::{HazardGrade, HazardStatus};
 use anjian_domain::risk::{PointKind, RiskLevel};
 use anjian_domain::role::Permission;
@@ -108,6 +108,9 @@ fn page_of<T>(items: Vec<T>, total: i64, req: PageReq) -> anjian_db::Page<T> {
 #[template(path = "risk/list.html")]
 struct ListPage {
     chrome: Chrome,
+    /// The count stopped at `cap`: the page says "more than" and to narrow the query.
+    capped: bool,
+    cap: i64,
     action: &'static str,
     q: ListQuery,
     org_id: Option<i64>,
@@ -134,6 +137,9 @@ impl ListPage {
 #[template(path = "risk/points.html")]
 struct PointsPage {
     chrome: Chrome,
+    /// The count stopped at `cap`: the page says "more than" and to narrow the query.
+    capped: bool,
+    cap: i64,
     action: &'static str,
     q: ListQuery,
     org_id: Option<i64>,
@@ -152,6 +158,18 @@ impl PointsPage {
     }
 }
 
+/// The pager of a register page whose count stopped at `cap` ("1000+" and no last page), or the
+/// plain one. Below the cap there is certainly a next page; past it, a full page suggests one.
+fn register_pager<T>(page: &Page<T>, base: &str, query: &str, cap: i64) -> Pager {
+    if page.total >= cap {
+        let more =
+            page.page * page.page_size < page.total || page.items.len() as i64 == page.page_size;
+        Pager::capped(page, base, query, more)
+    } else {
+        Pager::new(page, base, query)
+    }
+}
+
 /// GET /risks: the register, one row per risk.
 pub async fn list(
     State(state): State<AppState>,
@@ -160,6 +178,7 @@ pub async fn list(
 ) -> PageResult<Html<String>> {
     let ctx = auth.ctx();
     let req = PageReq::new(q.page, q.page_size);
+    let cap = risk::count_cap(&q.filter(None));
     let pick = q.org(&state, &auth).await?;
     let (org_id, org_hint, page) = match pick {
         OrgPick::None(hint) => (None, hint, page_of(Vec::new(), 0, req)),
@@ -181,7 +200,9 @@ pub async fn list(
             .crumb("/risks", "风险分级管控")
             .notice(q.notice.as_deref()),
         action: "/risks",
-        pager: Pager::new(&page, "/risks", &query),
+        pager: register_pager(&page, "/risks", &query, cap),
+        capped: page.total >= cap,
+        cap,
         rows: page.items,
         org_id,
         org_hint,
@@ -203,6 +224,7 @@ pub async fn points(
 ) -> PageResult<Html<String>> {
     let ctx = auth.ctx();
     let req = PageReq::new(q.page, q.page_size);
+    let cap = risk::count_cap(&q.filter(None));
     let (org_id, org_hint, page) = match q.org(&state, &auth).await? {
         OrgPick::None(hint) => (None, hint, page_of(Vec::new(), 0, req)),
         pick => {
@@ -225,7 +247,9 @@ pub async fn points(
             .crumb("/risk-points", "风险点")
             .notice(q.notice.as_deref()),
         action: "/risk-points",
-        pager: Pager::new(&page, "/risk-points", &query),
+        pager: register_pager(&page, "/risk-points", &query, cap),
+        capped: page.total >= cap,
+        cap,
         rows: page.items,
         org_id,
         org_hint,

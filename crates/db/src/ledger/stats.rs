@@ -14,7 +14,7 @@ use anjian_domain::role::Permission;
 
 use crate::error::Result;
 use crate::org::filter::{reach, Orgs};
-use crate::query::{Db, Q};
+use crate::query::{Backend, Db, Q};
 use crate::Ctx;
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +87,35 @@ fn in_period(head: &str, period: &Period, orgs: &Orgs) -> Q {
         .push_arg(period.first);
     q.push(" AND e.entry_date <= ").push_arg(period.last);
     orgs.push_condition(&mut q, "e.org_id", "e.id");
+    q
+}
+
+/// What `statistics_with` reads per organisation and kind.
+const GROUP_HEAD: &str = "SELECT e.org_id, e.kind, COUNT(*), CAST(SUM(e.amount_fen) AS BIGINT), \
+     CAST(SUM(e.hours_tenths) AS BIGINT), CAST(SUM(e.participants) AS BIGINT), \
+     CAST(SUM(CASE WHEN e.category = 'quarterly' THEN 1 ELSE 0 END) AS BIGINT)";
+
+/// SQLite: the same groups, driven from the organisations in id order and, for each, a range of
+/// `ledger_entry_org_kind` per kind and the period, so the rows arrive grouped. Reading the
+/// period from `ledger_entry_period` (by date) made SQLite sort every entry of the period into a
+/// temporary b-tree to group it: 192 ms against 84 ms for a year of the province dataset (256,000
+/// entries, sqlite3 shell). PostgreSQL hashes the groups and keeps its plan (63 ms; 86 ms this way).
+fn groups_by_org(period: &Period, orgs: &Orgs) -> Q {
+    let mut q = Q::new(GROUP_HEAD);
+    q.push(
+        " FROM org o NOT INDEXED CROSS JOIN ledger_entry e ON e.org_id = o.id WHERE e.kind IN (",
+    );
+    for (i, k) in LedgerKind::ALL.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_arg(k.code());
+    }
+    q.push(") AND e.deleted_at IS NULL AND e.entry_date >= ")
+        .push_arg(period.first);
+    q.push(" AND e.entry_date <= ").push_arg(period.last);
+    orgs.push_condition(&mut q, "o.id", "o.id");
+    q.push(" GROUP BY o.id, e.kind");
     q
 }
 
@@ -183,14 +212,13 @@ pub async fn statistics_with(
     // `LIKE u.path || '%'` (1.5–2.4 s for a half-year of the province dataset on SQLite).
     // Grouping by category too would save the second statement below but makes four times the
     // groups: PostgreSQL's hash aggregate then spilled to disk (427 ms against 290 + 40 ms).
-    let mut q = in_period(
-        "SELECT e.org_id, e.kind, COUNT(*), CAST(SUM(e.amount_fen) AS BIGINT), \
-         CAST(SUM(e.hours_tenths) AS BIGINT), CAST(SUM(e.participants) AS BIGINT), \
-         CAST(SUM(CASE WHEN e.category = 'quarterly' THEN 1 ELSE 0 END) AS BIGINT)",
-        period,
-        &in_reach,
-    );
-    q.push(" GROUP BY e.org_id, e.kind");
+    let q = if db.backend() == Backend::Sqlite {
+        groups_by_org(period, &in_reach)
+    } else {
+        let mut q = in_period(GROUP_HEAD, period, &in_reach);
+        q.push(" GROUP BY e.org_id, e.kind");
+        q
+    };
     type GroupRow = (
         i64,
         String,

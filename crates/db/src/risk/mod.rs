@@ -13,12 +13,14 @@ mod checklist;
 mod common;
 mod coupling;
 mod excel;
+mod input;
 mod measure;
 mod point;
 mod record;
 mod register;
 mod settings;
 mod stats;
+mod summary;
 
 pub use checklist::{measures_to_checklist, ChecklistMade};
 pub use coupling::{
@@ -26,6 +28,7 @@ pub use coupling::{
     points_for_inspection, todo, PointHazard,
 };
 pub use excel::{import_rows, register_rows, RiskImportRow, COLUMNS, MAX_ROWS};
+pub use input::{MeasureInput, PointInput, RiskFilter, RiskInput};
 pub use measure::{create_measure, get_measure, set_measure_active, update_measure};
 pub use point::{
     create_point, get_point, responsible_candidates, set_marker, set_point_active, set_site_plan,
@@ -35,12 +38,16 @@ pub use record::{create_risk, get_risk, set_risk_active, update_risk, versions};
 pub use register::{count_cap, four_colour, list, list_points, COUNT_CAP, KEYWORD_COUNT_CAP};
 pub use settings::{rules, settings, update_rules};
 pub use stats::{counts_by_unit, notice_card, statistics};
+pub use summary::{
+    CardMeasure, CardRisk, FourColour, MajorRisk, NoticeCard, RegradeReport, RiskStatistics,
+    RuleSettings, UnitCounts,
+};
 
 /// Import errors are the hazard ledger's: "第N行【列名】…".
 pub use crate::hazard::RowError;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use anjian_domain::accident::Standard;
 use anjian_domain::risk::{
@@ -431,97 +438,6 @@ pub struct RiskDetail {
     pub measures: Vec<Measure>,
 }
 
-/// What a form or the API sends for a risk point. Strings as typed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct PointInput {
-    /// Unit or site (never the bureau) in the caller's scope. Ignored by `update_point`'s
-    /// scope rules only in that it may not move the point out of its unit's subtree.
-    pub org_id: Option<i64>,
-    /// place / equipment / activity, or 场所/区域 / 设备设施 / 作业活动.
-    pub kind: String,
-    pub name: String,
-    pub location: String,
-    pub responsible_user_id: Option<i64>,
-    pub responsible_name: String,
-    pub emergency_measures: String,
-    pub report_phone: String,
-    /// Per mille (0..=1000) of the site plan's width/height; both empty for no marker.
-    pub marker_x: String,
-    pub marker_y: String,
-}
-
-/// What a form or the API sends for a risk: the description, factors, accident types, the
-/// assessment (method and raw factors as typed) and optionally a residual assessment.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct RiskInput {
-    /// Required by `create_risk`; `update_risk` keeps the risk's point.
-    pub risk_point_id: Option<i64>,
-    pub description: String,
-    /// GB/T 13861 codes (`FACTOR_CATEGORIES`).
-    pub factors: Vec<String>,
-    /// Edition code; empty means `anjian_domain::accident::CURRENT`.
-    pub accident_standard: String,
-    /// Codes (or names) of that edition.
-    pub accident_types: Vec<String>,
-    pub consequence: String,
-    /// lec / ls / direct.
-    pub method: String,
-    /// LEC: table values as typed ("0.5", "6"); LS: 1..5.
-    pub l: String,
-    pub e: String,
-    pub c: String,
-    pub s: String,
-    /// Reason of a direct grading (直接判定依据).
-    pub reason: String,
-    /// Residual assessment after controls; empty method = none.
-    pub residual_method: String,
-    pub residual_l: String,
-    pub residual_e: String,
-    pub residual_c: String,
-    pub residual_s: String,
-    pub residual_reason: String,
-    /// `ControlTier` code or label; empty = the rules' default for the level.
-    pub control_tier: String,
-    /// Assessment date as typed; empty = today.
-    pub assessed_on: String,
-    /// Why (re-)assessed; kept in the version row. Empty = "初次评估" / "重新评估".
-    pub version_reason: String,
-}
-
-/// What a form or the API sends for a control measure.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct MeasureInput {
-    /// `MeasureType` code or label.
-    pub measure_type: String,
-    pub content: String,
-    /// `ControlTier` code or label; empty = the risk's control tier.
-    pub tier: String,
-    pub responsible_user_id: Option<i64>,
-    pub responsible_name: String,
-}
-
-/// Filters of the register (risks) and of the point list.
-#[derive(Debug, Clone, Default)]
-pub struct RiskFilter {
-    /// This organisation and everything below it.
-    pub org_id: Option<i64>,
-    /// Risk level (register) or point level (point list).
-    pub level: Option<RiskLevel>,
-    pub kind: Option<PointKind>,
-    /// Matched in point name and location and risk description.
-    pub keyword: Option<String>,
-    /// Only points due for re-assessment.
-    pub flagged: bool,
-    /// Only points with an open hazard.
-    pub elevated: bool,
-    pub risk_point_id: Option<i64>,
-    /// Include deactivated points and risks (default: active only).
-    pub include_inactive: bool,
-}
-
 /// A point on the hazard form's picker.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PointOption {
@@ -556,141 +472,4 @@ impl RiskTodo {
     pub fn is_empty(&self) -> bool {
         self.mine.is_empty() && self.flagged_in_scope == 0
     }
-}
-
-/// The four-colour view of an organisation.
-#[derive(Debug, Clone, Serialize)]
-pub struct FourColour {
-    pub org_id: i64,
-    pub org_name: String,
-    pub site_plan_attachment_id: Option<i64>,
-    /// Active points of the organisation's subtree, highest level first.
-    pub points: Vec<RiskPoint>,
-    /// Points per level, 重大 first, and unassessed.
-    pub counts: [i64; 4],
-    pub unassessed: i64,
-}
-
-/// Points and risks per level of one unit (sites roll up to their unit).
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct UnitCounts {
-    pub org_id: i64,
-    pub org_name: String,
-    /// Active points by their level, 重大 first.
-    pub points: [i64; 4],
-    /// Active points without assessed risks.
-    pub points_unassessed: i64,
-    /// Active risks by level, 重大 first.
-    pub risks: [i64; 4],
-}
-
-impl UnitCounts {
-    pub fn points_total(&self) -> i64 {
-        self.points.iter().sum::<i64>() + self.points_unassessed
-    }
-    pub fn risks_total(&self) -> i64 {
-        self.risks.iter().sum()
-    }
-}
-
-/// Everything the 岗位安全风险告知卡 shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticeCard {
-    pub point_id: i64,
-    pub org_name: String,
-    pub point_name: String,
-    pub kind_label: String,
-    pub location: String,
-    pub level_rank: Option<i64>,
-    pub level_label: String,
-    pub colour: String,
-    pub css: String,
-    /// Main risks: active risks, highest level first.
-    pub risks: Vec<CardRisk>,
-    /// Accident type names of all its risks, deduplicated, in standard order.
-    pub accident_types: Vec<String>,
-    pub measures: Vec<CardMeasure>,
-    pub emergency_measures: String,
-    pub report_phone: String,
-    pub responsible_name: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CardRisk {
-    pub description: String,
-    pub level_label: String,
-    /// The residual level after controls ("一般风险"), or empty when not assessed.
-    pub residual_level_label: String,
-    pub consequence: String,
-    pub factor_names: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CardMeasure {
-    pub type_label: String,
-    pub content: String,
-}
-
-/// The risk part of the statistics report.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RiskStatistics {
-    pub period_first: Option<NaiveDate>,
-    pub period_last: Option<NaiveDate>,
-    /// Current active points by level, 重大 first, and unassessed.
-    pub points_by_level: [i64; 4],
-    pub points_unassessed: i64,
-    /// Current active risks by level, 重大 first.
-    pub risks_by_level: [i64; 4],
-    pub by_unit: Vec<UnitCounts>,
-    /// Active major risks with their control tier, by unit and point.
-    pub major_risks: Vec<MajorRisk>,
-    /// Active major risks per control tier (code, count), in `ControlTier::ALL` order.
-    pub major_by_tier: Vec<(String, i64)>,
-    /// Assessment versions (by people) dated within the period that are not a risk's first.
-    pub reassessments: i64,
-    /// First assessments dated within the period.
-    pub first_assessments: i64,
-    /// Risks re-graded by a rule change within the period.
-    pub regraded: i64,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct MajorRisk {
-    pub risk_id: i64,
-    pub risk_point_id: i64,
-    pub org_id: i64,
-    pub org_name: String,
-    pub point_name: String,
-    pub description: String,
-    pub control_tier: String,
-}
-
-impl MajorRisk {
-    pub fn tier_label(&self) -> &'static str {
-        ControlTier::from_code(&self.control_tier)
-            .map(ControlTier::label)
-            .unwrap_or("")
-    }
-}
-
-/// The grading settings as stored: the rules and who changed them last, why.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleSettings {
-    pub rules: anjian_domain::risk::GradingRules,
-    /// False: no change was saved yet, the defaults apply.
-    pub stored: bool,
-    pub row_version: i64,
-    pub updated_at: Option<DateTime<Utc>>,
-    pub updated_by_name: String,
-    pub reason: String,
-}
-
-/// What a rule change did.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct RegradeReport {
-    /// Risks whose level changed, by their new level, 重大 first.
-    pub changed_to: [i64; 4],
-    pub changed_total: i64,
-    /// Risks whose residual level changed (each with a version row, like the inherent level).
-    pub residual_changed_total: i64,
 }

@@ -202,10 +202,13 @@ async fn idle_sessions_expire_and_the_expiry_is_audited() {
     let f = app.fixture().await;
     let login = app.login_role(Role::UnitOfficer, f.unit_a.id).await;
     assert_eq!(status_of_home(&app, &login).await.0, StatusCode::OK);
-    // 29 minutes idle: still valid.
+    // 29 minutes idle: still valid. Moving `last_seen_at` back stands in for time passing; the
+    // same statement sets `expires_at` unchanged, a column the cache watches (migration 0017), so
+    // the server reads the session afresh as it would after a real half hour (a kept row is only
+    // trusted while it was seen less than a minute ago, and real time only moves forward).
     app.db
         .execute(
-            &Q::new("UPDATE user_session SET last_seen_at = $1 WHERE user_id = $2")
+            &Q::new("UPDATE user_session SET last_seen_at = $1, expires_at = expires_at WHERE user_id = $2")
                 .bind(chrono::Utc::now() - chrono::Duration::minutes(29))
                 .bind(login.user_id),
         )
@@ -215,7 +218,7 @@ async fn idle_sessions_expire_and_the_expiry_is_audited() {
     // 31 minutes idle: gone.
     app.db
         .execute(
-            &Q::new("UPDATE user_session SET last_seen_at = $1 WHERE user_id = $2")
+            &Q::new("UPDATE user_session SET last_seen_at = $1, expires_at = expires_at WHERE user_id = $2")
                 .bind(chrono::Utc::now() - chrono::Duration::minutes(31))
                 .bind(login.user_id),
         )

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod backend;
 mod backup;
+mod cache;
 mod campaign;
 mod checklist;
 mod cli;

@@ -101,6 +101,10 @@ impl AuditEntry {
 
 /// Appends an entry inside the caller's transaction.
 pub async fn record(tx: &mut Tx, ctx: &Ctx, change: Change<'_>) -> Result<()> {
+    // The request writes: its cached reads from now on must see the write (`cache`).
+    if let Some(s) = ctx.snapshot() {
+        s.spend();
+    }
     if let Tx::Postgres(_) = tx {
         // Serialise appenders so each reads the true last hash; SQLite's writer is already single.
         tx.execute(&Q::new("SELECT pg_advisory_xact_lock(7243002)"))

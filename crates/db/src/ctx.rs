@@ -2,8 +2,11 @@
 //! Built once per request by the web layer (or once per command by the CLI) and required by
 //! every repository call.
 
+use std::sync::Arc;
+
 use anjian_domain::role::{Permission, Role};
 
+use crate::cache::Snapshot;
 use crate::error::{DbError, Result};
 
 #[derive(Debug, Clone)]
@@ -31,6 +34,8 @@ pub enum Actor {
 pub struct Ctx {
     pub actor: Actor,
     pub ip: String,
+    /// The cache generations read when the request signed in (`cache`), if any.
+    snapshot: Option<Arc<Snapshot>>,
 }
 
 impl Ctx {
@@ -38,13 +43,26 @@ impl Ctx {
         Ctx {
             actor: Actor::User(u),
             ip: ip.into(),
+            snapshot: None,
         }
+    }
+
+    /// The request's caller with the cache generations read when it signed in: cached
+    /// statements of the request use them instead of reading them again (`cache::current`).
+    pub fn with_snapshot(mut self, snapshot: Option<Arc<Snapshot>>) -> Ctx {
+        self.snapshot = snapshot;
+        self
+    }
+
+    pub(crate) fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_deref()
     }
 
     pub fn system(name: &'static str) -> Ctx {
         Ctx {
             actor: Actor::System(name),
             ip: String::new(),
+            snapshot: None,
         }
     }
 
@@ -52,6 +70,7 @@ impl Ctx {
         Ctx {
             actor: Actor::Anonymous,
             ip: ip.into(),
+            snapshot: None,
         }
     }
 

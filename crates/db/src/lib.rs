@@ -6,6 +6,7 @@
 pub mod attachment;
 pub mod audit;
 pub mod backup;
+pub mod cache;
 pub mod campaign;
 pub mod checklist;
 pub mod ctx;

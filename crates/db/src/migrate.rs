@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_summary_indexes"),
     migration!(15, "0015_ledger_search"),
     migration!(16, "0016_risk_register_indexes"),
+    migration!(17, "0017_cache_generation"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -3,8 +3,10 @@
 //! become `?1…?n` (SQLite's numbered form, so argument order never depends on first appearance).
 //! We use our own small enum rather than `AnyPool` because `Any` cannot carry dates and instants.
 
+use std::any::Any;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -129,6 +131,12 @@ impl Q {
 
     pub fn sql(&self) -> &str {
         &self.sql
+    }
+
+    /// The statement as written plus every bound argument: equal keys run the same statement
+    /// with the same values (for caches of results, `ledger::cache`).
+    pub(crate) fn cache_key(&self) -> String {
+        format!("{}\u{0}{:?}", self.sql, self.args)
     }
 
     fn render(&self, backend: Backend) -> String {
@@ -288,6 +296,16 @@ impl Db {
         match self {
             Db::Sqlite { .. } => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// An object that lives exactly as long as this handle's pool and is shared by its clones
+    /// (the pool's connection options), for state kept per handle (`cache`). The enum
+    /// itself stays as it is: `bench/gen` matches `Db::Postgres(p)` and uses `p` as an executor.
+    pub(crate) fn identity(&self) -> Arc<dyn Any + Send + Sync> {
+        match self {
+            Db::Sqlite { read, .. } => read.connect_options(),
+            Db::Postgres(p) => p.connect_options(),
         }
     }
 

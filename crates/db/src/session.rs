@@ -1,6 +1,8 @@
 //! Login sessions and API tokens. Only SHA-256 hashes of the random values are stored, so a copy
 //! of the database does not let anyone sign in.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -8,6 +10,7 @@ use sha2::{Digest, Sha256};
 use anjian_domain::role::{Permission, Role};
 
 use crate::audit::{self, Change};
+use crate::cache::{self, Cached, Snapshot, Topic};
 use crate::ctx::UserCtx;
 use crate::error::{DbError, Result};
 use crate::query::{Db, Tx, Q};
@@ -83,6 +86,8 @@ pub struct Authenticated {
     pub must_change_password: bool,
     /// Present for cookie sessions; API tokens carry no CSRF token because they send no cookie.
     pub session: Option<Session>,
+    /// The cache generations read while resolving the session, for the request's `Ctx`.
+    pub snapshot: Option<Arc<Snapshot>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -123,7 +128,7 @@ impl Principal {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct SessionWithUser {
     #[sqlx(flatten)]
     session: Session,
@@ -175,17 +180,17 @@ pub async fn login(
             .bind(now + Duration::hours(policy.absolute_lifetime_hours)),
         )
         .await?;
-    let ctx = Ctx {
-        actor: crate::Actor::User(UserCtx {
+    let ctx = Ctx::user(
+        UserCtx {
             id: user.id,
             username: user.username.clone(),
             name: user.name.clone(),
             role: user.role().unwrap_or(Role::Inspector),
             org_id: user.org_id,
             scope_path: String::new(),
-        }),
-        ip: ip.to_string(),
-    };
+        },
+        ip,
+    );
     audit::record(
         &mut tx,
         &ctx,
@@ -196,33 +201,62 @@ pub async fn login(
     Ok((raw, session))
 }
 
+/// The session of a cookie with its user and the user's organisation: one round trip, or none
+/// while the row is kept (`cache`).
+const SESSION_WITH_USER: &str =
+    "SELECT s.id, s.user_id, s.csrf_token, s.ip, s.user_agent, s.created_at, s.last_seen_at, \
+     s.expires_at, s.ended_at, s.end_reason, u.username, u.name, u.role, u.org_id, \
+     o.path AS org_path, o.active AS org_active, u.disabled, u.must_change_password \
+     FROM user_session s JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = u.org_id \
+     WHERE s.token_hash = $1";
+
+/// What the session row depends on: ending or re-keying a session, changing a user's role,
+/// organisation, name or flags (`auth`), moving or deactivating an organisation (`org`).
+const SESSION_TOPICS: &[Topic] = &[Topic::Auth, Topic::Org];
+
 /// Resolves a session cookie. Ends the session (and says so in the audit trail) when it has been
 /// idle too long or passed its absolute lifetime.
+///
+/// The row is kept in the process (`cache`) while no session, user or organisation changes, but
+/// a kept row only ever lets a request through, and only while its `last_seen_at` is younger than
+/// the touch interval and the session's lifetime has not run out. Everything else — an apparent
+/// idle timeout, a touch that is due — is decided on a row read now: another instance may have
+/// touched the session since this one kept it.
 pub async fn authenticate(
     db: &Db,
     raw: &str,
     ip: &str,
     policy: &Policy,
 ) -> Result<Option<Authenticated>> {
-    // One round trip for the session and its user: this runs on every request.
-    let row: Option<SessionWithUser> = db
-        .fetch_optional(
-            &Q::new(
-                "SELECT s.id, s.user_id, s.csrf_token, s.ip, s.user_agent, s.created_at, s.last_seen_at, \
-                 s.expires_at, s.ended_at, s.end_reason, u.username, u.name, u.role, u.org_id, \
-                 o.path AS org_path, o.active AS org_active, u.disabled, u.must_change_password \
-                 FROM user_session s JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = u.org_id \
-                 WHERE s.token_hash = $1",
-            )
-            .bind(hash_token(raw)),
-        )
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let s = row.session;
+    let generations = cache::generations(db).await?;
+    let q = Q::new(SESSION_WITH_USER).bind(hash_token(raw));
+    let cached = Cached {
+        q: &q,
+        topics: SESSION_TOPICS,
+        extra: "",
+    };
+    let now = crate::now();
+    let kept = cached
+        .peek::<SessionWithUser>(db, generations)
+        .and_then(|rows| rows.into_iter().next())
+        .filter(|r| {
+            let s = &r.session;
+            s.ended_at.is_none()
+                && now < s.expires_at
+                && (now - s.last_seen_at).num_seconds() < TOUCH_INTERVAL_SECS
+        });
+    let from_cache = kept.is_some();
+    let row = match kept {
+        Some(r) => r,
+        None => match db.fetch_optional::<SessionWithUser>(&q).await? {
+            Some(r) => r,
+            None => return Ok(None),
+        },
+    };
+    let mut s = row.session.clone();
     if s.ended_at.is_some() {
         return Ok(None);
     }
-    let now = crate::now();
     let expired = if now >= s.expires_at {
         Some("expired")
     } else if now - s.last_seen_at > Duration::minutes(policy.idle_timeout_minutes) {
@@ -245,11 +279,11 @@ pub async fn authenticate(
     }
     let p = Principal {
         id: s.user_id,
-        username: row.username,
-        name: row.name,
-        role: row.role,
+        username: row.username.clone(),
+        name: row.name.clone(),
+        role: row.role.clone(),
         org_id: row.org_id,
-        org_path: row.org_path,
+        org_path: row.org_path.clone(),
         org_active: row.org_active,
         disabled: row.disabled,
         must_change_password: row.must_change_password,
@@ -257,18 +291,31 @@ pub async fn authenticate(
     let Some((user, must_change)) = p.into_ctx() else {
         return Ok(None);
     };
-    if (now - s.last_seen_at).num_seconds() >= TOUCH_INTERVAL_SECS {
-        db.execute(
-            &Q::new("UPDATE user_session SET last_seen_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(s.id),
-        )
-        .await?;
+    if !from_cache {
+        if (now - s.last_seen_at).num_seconds() >= TOUCH_INTERVAL_SECS {
+            db.execute(
+                &Q::new("UPDATE user_session SET last_seen_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(s.id),
+            )
+            .await?;
+            s.last_seen_at = now;
+        }
+        // Kept as of the generations read above, before the row was.
+        cached.keep(
+            db,
+            generations,
+            vec![SessionWithUser {
+                session: s.clone(),
+                ..row
+            }],
+        );
     }
     Ok(Some(Authenticated {
         user,
         must_change_password: must_change,
         session: Some(s),
+        snapshot: Some(Snapshot::new(generations)),
     }))
 }
 
@@ -489,5 +536,6 @@ pub async fn authenticate_token(db: &Db, raw: &str) -> Result<Option<Authenticat
         user,
         must_change_password: false,
         session: None,
+        snapshot: None,
     }))
 }

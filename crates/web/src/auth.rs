@@ -32,6 +32,7 @@ pub struct Auth {
 impl Auth {
     pub fn ctx(&self) -> Ctx {
         Ctx::user(self.inner.user.clone(), self.ip.clone())
+            .with_snapshot(self.inner.snapshot.clone())
     }
     pub fn csrf(&self) -> &str {
         self.inner

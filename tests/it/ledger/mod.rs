@@ -11,6 +11,7 @@ use anjian_testkit::{Fixture, TestApp};
 use crate::hazard::{person, Person};
 
 mod access;
+mod aggregate_cache;
 mod boards;
 mod export;
 mod import;

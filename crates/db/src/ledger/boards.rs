@@ -63,7 +63,7 @@ pub async fn drill_board_with(
     q.push_arg(ctx.scope_like());
     q.push(" GROUP BY e.org_id, e.plan_type");
     let rows: Vec<(i64, String, Option<NaiveDate>)> = db.fetch_all(&q).await?;
-    let orgs = orgs_by_id(db).await?;
+    let orgs = orgs_by_id(db, ctx).await?;
     let (onsite, plan): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.1 == "onsite");
     let onsite: Vec<(i64, Option<NaiveDate>)> = onsite.into_iter().map(|r| (r.0, r.2)).collect();
     let plan: Vec<(i64, Option<NaiveDate>)> = plan.into_iter().map(|r| (r.0, r.2)).collect();
@@ -144,7 +144,7 @@ pub async fn meeting_board(
     let all = if counts.is_empty() {
         HashMap::new()
     } else {
-        orgs_by_id(db).await?
+        orgs_by_id(db, ctx).await?
     };
     let begun = quarters_begun(year, today);
     Ok(orgs
@@ -213,7 +213,7 @@ pub async fn letter_board(db: &Db, ctx: &Ctx, year: i32) -> Result<Vec<LetterBoa
         .into_iter()
         .map(|(org, id, date)| (org, (id, date)))
         .collect();
-    let orgs = orgs_by_id(db).await?;
+    let orgs = orgs_by_id(db, ctx).await?;
     Ok(units
         .into_iter()
         .map(|(id, name, path)| LetterBoardRow {

@@ -11,6 +11,7 @@ use anjian_domain::ledger::LedgerKind;
 use anjian_domain::role::Permission;
 
 use super::entry::{Entry, LedgerFilter, COLS, FROM};
+use crate::cache::{self, Cached, Topic};
 use crate::error::Result;
 use crate::hazard::{fts_phrase, KEYWORD_INDEXED_CHARS, SHORT_KEYWORD_WINDOW};
 use crate::org::filter::{reach, Orgs};
@@ -256,12 +257,23 @@ pub async fn search(
     let (total, sum) = if funding {
         // Money is summed exactly, over every match; the count comes with it. Without a keyword
         // or organisation this reads `ledger_entry_kind_cover` alone (no join to org).
+        // That pass read all 200,000 funding entries of the province on every page view, so
+        // its result is kept while no ledger entry and no organisation changes (`cache`; the
+        // organisation tree because PostgreSQL's statement resolves the subtree in a sub-select).
+        let generations = cache::current(db, ctx).await?;
         let q = s.query(
             "SELECT COUNT(*), CAST(SUM(e.amount_fen) AS BIGINT)",
             Fts::Drive,
             true,
         );
-        let (n, sum): (i64, Option<i64>) = db.fetch_one(&q).await?;
+        let rows: Vec<(i64, Option<i64>)> = Cached {
+            q: &q,
+            topics: &[Topic::Ledger, Topic::Org],
+            extra: "",
+        }
+        .fetch_all(db, generations)
+        .await?;
+        let (n, sum) = rows.first().copied().unwrap_or((0, None));
         (n, sum.unwrap_or(0))
     } else {
         let mut q = s.query("SELECT COUNT(*) FROM (SELECT 1", Fts::Drive, true);

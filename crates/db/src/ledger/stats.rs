@@ -12,6 +12,7 @@ use anjian_domain::org::path_within;
 use anjian_domain::period::Period;
 use anjian_domain::role::Permission;
 
+use crate::cache::{self, Cached, Topic};
 use crate::error::Result;
 use crate::org::filter::{reach, Orgs};
 use crate::query::{Backend, Db, Q};
@@ -142,10 +143,18 @@ pub(super) struct OrgRow {
 /// one grouped pass per organisation and roll the groups up by materialised path here: the
 /// correlated sub-queries they replace joined every unit to its entries by `LIKE u.path || '%'`,
 /// which no index serves (2–6 s a page on the province dataset).
-pub(super) async fn orgs_by_id(db: &Db) -> Result<HashMap<i64, OrgRow>> {
-    let rows: Vec<(i64, String, String, String)> = db
-        .fetch_all(&Q::new("SELECT id, name, path, kind FROM org"))
-        .await?;
+pub(super) async fn orgs_by_id(db: &Db, ctx: &Ctx) -> Result<HashMap<i64, OrgRow>> {
+    // The whole tree (2,000 rows for a province) on every statistics view and board: kept while
+    // the tree stands still (`cache`).
+    let generations = cache::current(db, ctx).await?;
+    let q = Q::new("SELECT id, name, path, kind FROM org");
+    let rows: Vec<(i64, String, String, String)> = Cached {
+        q: &q,
+        topics: &[Topic::Org],
+        extra: "",
+    }
+    .fetch_all(db, generations)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, name, path, kind)| (id, OrgRow { name, path, kind }))
@@ -192,6 +201,10 @@ pub async fn statistics_with(
         scoped_path(db, ctx, id).await?;
     }
     let in_reach = reach(db, ctx, org_id).await?;
+    // Both grouped statements below read every entry of the period (256,000 for a year of the
+    // province): their rows are kept while no ledger entry and no organisation changes
+    // (`cache`); the roll-up over the current tree below runs on every call.
+    let generations = cache::current(db, ctx).await?;
     let mut s = LedgerStatistics {
         first: period.first,
         last: period.last,
@@ -228,8 +241,8 @@ pub async fn statistics_with(
         Option<i64>,
         Option<i64>,
     );
-    let groups: Vec<GroupRow> = db.fetch_all(&q).await?;
-    let orgs = orgs_by_id(db).await?;
+    let groups: Vec<GroupRow> = ledger_statement(&q).fetch_all(db, generations).await?;
+    let orgs = orgs_by_id(db, ctx).await?;
     // An entry counts for every unit its organisation lies in, whatever the caller's scope (a
     // site's for its unit even when the caller sees only the site), otherwise for the
     // organisation itself (the bureau's own entries and its departments').
@@ -302,7 +315,7 @@ pub async fn statistics_with(
         &in_reach,
     );
     q.push(" AND e.kind = 'funding' GROUP BY e.category");
-    let sums: Vec<(String, Option<i64>)> = db.fetch_all(&q).await?;
+    let sums: Vec<(String, Option<i64>)> = ledger_statement(&q).fetch_all(db, generations).await?;
     s.funding_by_category = categories
         .iter()
         .map(|c| CategoryFunding {
@@ -340,4 +353,13 @@ pub async fn statistics_with(
         }
     }
     Ok(s)
+}
+
+/// A statement over ledger entries and the tree, kept while neither changes (`cache`).
+fn ledger_statement(q: &Q) -> Cached<'_> {
+    Cached {
+        q,
+        topics: &[Topic::Ledger, Topic::Org],
+        extra: "",
+    }
 }

@@ -13,6 +13,7 @@ use anjian_domain::role::Permission;
 use anjian_domain::uscc::Uscc;
 
 use crate::audit::{self, Change};
+use crate::cache::{self, Cached, Topic};
 use crate::error::{DbError, FieldErrors, Result};
 use crate::query::{Db, Tx, Q};
 use crate::{like_pattern, Ctx, Page, PageReq};
@@ -220,20 +221,31 @@ fn filtered(ctx: &Ctx, f: &OrgFilter, head: &str) -> Q {
 /// ties between siblings only on the pages that show a flat list).
 pub async fn list(db: &Db, ctx: &Ctx, f: &OrgFilter, page: PageReq) -> Result<Page<Org>> {
     ctx.require(Permission::OrgView)?;
+    // Both statements read the organisation table only, so their rows are kept while the tree
+    // stands still (`cache`): this list is on every supervisor's desk.
+    let generations = cache::current(db, ctx).await?;
     // A separate COUNT rather than COUNT(*) OVER (): the window makes SQLite copy every matching
     // row into a temporary table, which cost more than the second query (measured).
-    let (total,): (i64,) = db
-        .fetch_one(&filtered(ctx, f, "SELECT COUNT(*) FROM org"))
-        .await?;
+    let count = filtered(ctx, f, "SELECT COUNT(*) FROM org");
+    let total: Vec<(i64,)> = tree_statement(&count).fetch_all(db, generations).await?;
     let mut q = filtered(ctx, f, &format!("SELECT {COLS} FROM org"));
     q.push(" ORDER BY path LIMIT ").push_arg(page.page_size);
     q.push(" OFFSET ").push_arg(page.offset());
     Ok(Page {
-        items: db.fetch_all(&q).await?,
-        total,
+        items: tree_statement(&q).fetch_all(db, generations).await?,
+        total: total.first().map_or(0, |t| t.0),
         page: page.page,
         page_size: page.page_size,
     })
+}
+
+/// A statement over the organisation table alone, kept while the tree is unchanged.
+fn tree_statement(q: &Q) -> Cached<'_> {
+    Cached {
+        q,
+        topics: &[Topic::Org],
+        extra: "",
+    }
 }
 
 /// Every active node in scope, in tree order: for pickers and exports.
@@ -243,9 +255,10 @@ pub async fn all_in_scope(db: &Db, ctx: &Ctx, include_inactive: bool) -> Result<
         include_inactive,
         ..Default::default()
     };
+    let generations = cache::current(db, ctx).await?;
     let mut q = filtered(ctx, &f, &format!("SELECT {COLS} FROM org"));
     q.push(" ORDER BY path");
-    db.fetch_all(&q).await
+    tree_statement(&q).fetch_all(db, generations).await
 }
 
 /// One node, or NotFound when it is absent or outside the caller's scope.

@@ -1,8 +1,12 @@
 //! Results kept in the process (`anjian_db::cache`, migration 0017): the signed-in session and the
 //! organisation list. Whatever changes them — this server, a second instance on the same database
-//! (a second handle here), the CLI or a hand-written UPDATE — shows on the very next request, a
-//! request sees its own writes, and the kept results are really served while nothing changes.
-//! The ledgers' kept aggregates are tested with the ledgers (`ledger::aggregate_cache`).
+//! (a second handle here), the CLI or a hand-written UPDATE — shows on this server's next request
+//! (another instance's write on PostgreSQL as soon as its notification arrives: `soon`), a request
+//! sees its own writes, and the kept results are really served while nothing changes. The
+//! ledgers' kept aggregates are tested with the ledgers (`ledger::aggregate_cache`).
+
+use std::future::Future;
+use std::time::Duration;
 
 use axum::http::StatusCode;
 
@@ -23,6 +27,22 @@ async fn signed_in(app: &TestApp, login: &Login) -> bool {
         }
         s => panic!("unexpected {s}"),
     }
+}
+
+/// True once `check` holds, trying for up to five seconds. Another instance's commit reaches this
+/// one on PostgreSQL with the database's notification, a few milliseconds later; on SQLite at once.
+pub async fn soon<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
 }
 
 async fn second_handle(app: &TestApp) -> Db {
@@ -52,7 +72,7 @@ async fn a_session_ended_by_another_instance_is_refused_on_the_next_request() {
     session::end_by_admin(&other, &Ctx::system("test"), sid)
         .await
         .unwrap();
-    assert!(!signed_in(&app, &login).await);
+    assert!(soon(|| async { !signed_in(&app, &login).await }).await);
     other.close().await;
 }
 
@@ -72,26 +92,26 @@ async fn changes_to_the_user_or_the_organisation_apply_on_the_next_request() {
         )
         .await
         .unwrap();
-    assert!(app.get("/", &login).await.text().contains("改名后的安全员"));
+    assert!(soon(|| async { app.get("/", &login).await.text().contains("改名后的安全员") }).await);
 
     // The user's unit is deactivated: its people are signed out.
     other
         .execute(&Q::new("UPDATE org SET active = FALSE WHERE id = $1").bind(f.unit_a.id))
         .await
         .unwrap();
-    assert!(!signed_in(&app, &login).await);
+    assert!(soon(|| async { !signed_in(&app, &login).await }).await);
     other
         .execute(&Q::new("UPDATE org SET active = TRUE WHERE id = $1").bind(f.unit_a.id))
         .await
         .unwrap();
-    assert!(signed_in(&app, &login).await);
+    assert!(soon(|| async { signed_in(&app, &login).await }).await);
 
     // The account is disabled.
     other
         .execute(&Q::new("UPDATE app_user SET disabled = TRUE WHERE id = $1").bind(login.user_id))
         .await
         .unwrap();
-    assert!(!signed_in(&app, &login).await);
+    assert!(soon(|| async { !signed_in(&app, &login).await }).await);
     other.close().await;
 }
 
@@ -118,11 +138,15 @@ async fn an_organisation_created_by_another_instance_is_listed_at_once() {
     )
     .await
     .unwrap();
-    assert!(app
-        .get("/orgs", &login)
+    assert!(
+        soon(|| async {
+            app.get("/orgs", &login)
+                .await
+                .text()
+                .contains("新建的丙库点")
+        })
         .await
-        .text()
-        .contains("新建的丙库点"));
+    );
     other.close().await;
 }
 

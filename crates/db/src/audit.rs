@@ -105,7 +105,7 @@ pub async fn record(tx: &mut Tx, ctx: &Ctx, change: Change<'_>) -> Result<()> {
     if let Some(s) = ctx.snapshot() {
         s.spend();
     }
-    if let Tx::Postgres(_) = tx {
+    if let Tx::Postgres(..) = tx {
         // Serialise appenders so each reads the true last hash; SQLite's writer is already single.
         tx.execute(&Q::new("SELECT pg_advisory_xact_lock(7243002)"))
             .await?;

@@ -24,6 +24,16 @@
 //! and later cached statements of that request read the generations afresh, so a request always
 //! sees its own writes.
 //!
+//! **Knowing the generations without asking.** A handle remembers the generations it last read
+//! for at most `TRUST` (one second) and forgets them at once when this process commits a write
+//! (`written`, called by `Tx::commit` and `Db::execute`), so its own writes show on the very next
+//! request. On PostgreSQL the triggers also `NOTIFY` the channel `anjian_cache`, and each handle
+//! keeps a connection listening there that forgets them as soon as another instance commits
+//! (milliseconds on one network). What another process writes is therefore seen within a second
+//! at worst — the CLI beside a SQLite server, or another instance whose notification was lost to a
+//! dropped connection — and a request that changes nothing mostly reads nothing to sign in or to
+//! list organisations.
+//!
 //! The cache is per database handle (a pool and its clones), never per process: the test suite
 //! opens many databases in one process and their generations repeat.
 
@@ -31,6 +41,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -83,8 +94,36 @@ impl Generations {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Stamp([i64; 3]);
 
-/// Every topic's generation, in one statement.
+/// How long a handle trusts the generations it read without reading them again: the longest
+/// another process's write can go unseen here (see the module comment).
+pub const TRUST: Duration = Duration::from_secs(1);
+
+/// Every topic's generation: as read less than `TRUST` ago with no write of this process and no
+/// notification since, otherwise read now in one statement.
 pub async fn generations(db: &Db) -> Result<Generations> {
+    let cache = of(db);
+    let seq = {
+        let v = cache.view();
+        if let Some((g, at)) = v.known {
+            if at.elapsed() < TRUST {
+                return Ok(g);
+            }
+        }
+        v.seq
+    };
+    let read_at = Instant::now();
+    let g = read_generations(db).await?;
+    cache.learn(seq, g, read_at);
+    Ok(g)
+}
+
+/// A write of this process has committed on `db` (`Tx::commit`, `Db::execute`): the generations
+/// it remembers may be old. Its own notification will say so too, but a little later.
+pub(crate) fn written(db: &Db) {
+    of(db).forget_generations();
+}
+
+async fn read_generations(db: &Db) -> Result<Generations> {
     let rows: Vec<(String, i64)> = db
         .fetch_all(&Q::new("SELECT topic, n FROM cache_generation"))
         .await?;
@@ -147,13 +186,42 @@ struct Entries {
     rows: usize,
 }
 
+/// The generations a handle last read and when it began reading them. Anything that may have
+/// moved a generation clears `known` and counts `seq` up, so a read that began before it cannot
+/// store what it read (`learn`).
+#[derive(Default)]
+struct View {
+    known: Option<(Generations, Instant)>,
+    seq: u64,
+}
+
 /// The results of one database handle.
 #[derive(Default)]
 struct ResultCache {
     entries: Mutex<Entries>,
+    view: Mutex<View>,
 }
 
 impl ResultCache {
+    fn view(&self) -> MutexGuard<'_, View> {
+        self.view.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps generations whose read began at `at`, after the view's state `seq`, if nothing
+    /// moved since.
+    fn learn(&self, seq: u64, g: Generations, at: Instant) {
+        let mut v = self.view();
+        if v.seq == seq {
+            v.known = Some((g, at));
+        }
+    }
+
+    fn forget_generations(&self) {
+        let mut v = self.view();
+        v.known = None;
+        v.seq = v.seq.wrapping_add(1);
+    }
+
     fn lock(&self) -> MutexGuard<'_, Entries> {
         // A panic while holding the lock leaves a consistent map (every change is one insert or
         // removal), so a poisoned lock is still usable.
@@ -223,7 +291,76 @@ fn of(db: &Db) -> Arc<ResultCache> {
     }
     let c = Arc::new(ResultCache::default());
     handles.push((Arc::downgrade(&id), c.clone()));
+    if let Db::Postgres(p) = db {
+        // Outside a runtime (never in the server) the handle just reads the generations each time.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let opts = (*p.connect_options()).clone();
+            rt.spawn(listen(opts, Arc::downgrade(&id), Arc::downgrade(&c)));
+        }
+    }
     c
+}
+
+/// The channel the generation triggers notify (migration 0017).
+const CHANNEL: &str = "anjian_cache";
+
+/// Listens for the triggers' notifications on a connection of its own (not one of the handle's
+/// pool, which could then never close) for as long as the handle lives. Each notification
+/// forgets the remembered generations. Notifications sent while the connection is down are lost;
+/// `TRUST` bounds what that can cost, and reconnecting forgets once more.
+async fn listen(
+    opts: sqlx::postgres::PgConnectOptions,
+    handle: Weak<dyn Any + Send + Sync>,
+    cache: Weak<ResultCache>,
+) {
+    use sqlx::postgres::{PgListener, PgPoolOptions};
+    let mut alive = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        if handle.strong_count() == 0 {
+            return;
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_lazy_with(opts.clone());
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(mut l) => match l.listen(CHANNEL).await {
+                Ok(()) => l,
+                Err(_) => {
+                    alive.tick().await;
+                    continue;
+                }
+            },
+            Err(_) => {
+                alive.tick().await;
+                continue;
+            }
+        };
+        let Some(c) = cache.upgrade() else { return };
+        c.forget_generations();
+        drop(c);
+        loop {
+            tokio::select! {
+                n = listener.try_recv() => {
+                    let Some(c) = cache.upgrade() else { return };
+                    match n {
+                        Ok(Some(_)) => c.forget_generations(),
+                        // Lost: connect again.
+                        Ok(None) | Err(_) => {
+                            c.forget_generations();
+                            break;
+                        }
+                    }
+                }
+                _ = alive.tick() => {
+                    if handle.strong_count() == 0 {
+                        return;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A statement whose result may be kept: `q` depends on `topics` only, and on `extra` (what a
@@ -297,6 +434,24 @@ mod tests {
             b.stamp(&[Topic::Auth, Topic::Org])
         );
         assert_ne!(a.stamp(&[Topic::Ledger]), b.stamp(&[Topic::Ledger]));
+    }
+
+    #[test]
+    fn generations_are_remembered_for_a_second_until_something_moves() {
+        let c = ResultCache::default();
+        let g = Generations([1, 2, 3]);
+        let known = |c: &ResultCache| c.view().known.map(|(g, _)| g);
+        let seq = c.view().seq;
+        c.learn(seq, g, Instant::now());
+        assert_eq!(known(&c), Some(g));
+        // A notification or an own commit forgets them.
+        c.forget_generations();
+        assert_eq!(known(&c), None);
+        // A read that began before something moved does not store what it read.
+        let seq = c.view().seq;
+        c.forget_generations();
+        c.learn(seq, g, Instant::now());
+        assert_eq!(known(&c), None);
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn check_not_newer(version: i64) -> Result<()> {
 pub async fn migrate(db: &Db) -> Result<Vec<&'static str>> {
     db.execute(&Q::new(CREATE_TABLE)).await?;
     let mut tx = db.begin().await?;
-    if let Tx::Postgres(_) = tx {
+    if let Tx::Postgres(..) = tx {
         // Several instances may start at once against one PostgreSQL: one migrates, the others wait.
         tx.execute(&Q::new("SELECT pg_advisory_xact_lock(7243001)"))
             .await?;
@@ -88,10 +88,10 @@ pub async fn migrate(db: &Db) -> Result<Vec<&'static str>> {
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > current) {
         match &mut tx {
-            Tx::Sqlite(t) => {
+            Tx::Sqlite(t, _) => {
                 sqlx::raw_sql(m.sqlite).execute(&mut **t).await?;
             }
-            Tx::Postgres(t) => {
+            Tx::Postgres(t, _) => {
                 sqlx::raw_sql(m.postgres).execute(&mut **t).await?;
             }
         }

@@ -176,10 +176,12 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A write transaction on either backend.
+/// A write transaction on either backend. It keeps its handle, so that committing can tell the
+/// handle's cache (`cache::written`): this process must see its own write on the very next
+/// request, without waiting for the remembered generations to age or for a notification.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>, Db),
+    Postgres(Transaction<'static, Postgres>, PgPool),
 }
 
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
@@ -330,8 +332,17 @@ impl Db {
     /// A single statement outside a transaction (writes on SQLite go through the writer).
     pub async fn execute(&self, q: &Q) -> Result<u64> {
         Ok(match self {
-            Db::Sqlite { write, .. } => exec!(write, Backend::Sqlite, q),
-            Db::Postgres(p) => exec!(p, Backend::Postgres, q),
+            Db::Sqlite { write, .. } => {
+                let n = exec!(write, Backend::Sqlite, q);
+                // A write outside a transaction is committed now: see `Tx::commit`.
+                crate::cache::written(self);
+                n
+            }
+            Db::Postgres(p) => {
+                let n = exec!(p, Backend::Postgres, q);
+                crate::cache::written(self);
+                n
+            }
         })
     }
 
@@ -339,8 +350,10 @@ impl Db {
     /// second process (the CLI beside the server) waits on the busy timeout instead of failing later.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite { write, .. } => {
+                Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?, self.clone())
+            }
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?, p.clone()),
         })
     }
 
@@ -364,22 +377,22 @@ impl Db {
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Sqlite(..) => Backend::Sqlite,
+            Tx::Postgres(..) => Backend::Postgres,
         }
     }
 
     pub async fn fetch_all<T: Row>(&mut self, q: &Q) -> Result<Vec<T>> {
         Ok(match self {
-            Tx::Sqlite(t) => run!(&mut **t, Backend::Sqlite, q, T, fetch_all),
-            Tx::Postgres(t) => run!(&mut **t, Backend::Postgres, q, T, fetch_all),
+            Tx::Sqlite(t, _) => run!(&mut **t, Backend::Sqlite, q, T, fetch_all),
+            Tx::Postgres(t, _) => run!(&mut **t, Backend::Postgres, q, T, fetch_all),
         })
     }
 
     pub async fn fetch_optional<T: Row>(&mut self, q: &Q) -> Result<Option<T>> {
         Ok(match self {
-            Tx::Sqlite(t) => run!(&mut **t, Backend::Sqlite, q, T, fetch_optional),
-            Tx::Postgres(t) => run!(&mut **t, Backend::Postgres, q, T, fetch_optional),
+            Tx::Sqlite(t, _) => run!(&mut **t, Backend::Sqlite, q, T, fetch_optional),
+            Tx::Postgres(t, _) => run!(&mut **t, Backend::Postgres, q, T, fetch_optional),
         })
     }
 
@@ -389,15 +402,21 @@ impl Tx {
 
     pub async fn execute(&mut self, q: &Q) -> Result<u64> {
         Ok(match self {
-            Tx::Sqlite(t) => exec!(&mut **t, Backend::Sqlite, q),
-            Tx::Postgres(t) => exec!(&mut **t, Backend::Postgres, q),
+            Tx::Sqlite(t, _) => exec!(&mut **t, Backend::Sqlite, q),
+            Tx::Postgres(t, _) => exec!(&mut **t, Backend::Postgres, q),
         })
     }
 
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Sqlite(t, db) => {
+                t.commit().await?;
+                crate::cache::written(&db);
+            }
+            Tx::Postgres(t, pool) => {
+                t.commit().await?;
+                crate::cache::written(&Db::Postgres(pool));
+            }
         }
         Ok(())
     }

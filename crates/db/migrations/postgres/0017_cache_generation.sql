@@ -26,6 +26,9 @@ BEGIN
     PERFORM pg_advisory_xact_lock(7243002);
     UPDATE cache_generation SET n = n + 1, xact = txid_current()
      WHERE topic = TG_ARGV[0] AND xact IS DISTINCT FROM txid_current();
+    -- Delivered when the transaction commits (never if it rolls back), once per transaction and
+    -- payload: each instance's listener then forgets the generations it remembers (cache.rs).
+    PERFORM pg_notify('anjian_cache', TG_ARGV[0]);
     RETURN NULL;
 END
 $$;

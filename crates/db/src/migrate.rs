@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_ledger_search"),
     migration!(16, "0016_risk_register_indexes"),
     migration!(17, "0017_cache_generation"),
+    migration!(18, "0018_risk_point_kind_level"),
 ];
 
 pub fn latest_version() -> i64 {

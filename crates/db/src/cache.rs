@@ -18,11 +18,11 @@
 //! the next reader. (Reading the generation after the statement would allow the reverse: an old
 //! result under the new generation, served until the next write.)
 //!
-//! **One read per request.** Signing in reads all generations in one statement; the request's
-//! `Ctx` carries them (`Snapshot`) to every cached statement the request makes, until the request
-//! writes: `audit::record` (every change is audited in its own transaction) spends the snapshot,
-//! and later cached statements of that request read the generations afresh, so a request always
-//! sees its own writes.
+//! **One look per request.** Signing in takes all generations at once (remembered, or read in one
+//! statement: see below); the request's `Ctx` carries them (`Snapshot`) to every cached statement
+//! the request makes, until the request writes: `audit::record` (every change is audited in its own
+//! transaction) spends the snapshot, and later cached statements of that request take the
+//! generations afresh, so a request always sees its own writes.
 //!
 //! **Knowing the generations without asking.** A handle remembers the generations it last read
 //! for at most `TRUST` (one second) and forgets them at once when this process commits a write
@@ -363,17 +363,16 @@ async fn listen(
     }
 }
 
-/// A statement whose result may be kept: `q` depends on `topics` only, and on `extra` (what a
-/// sub-select resolves that the arguments do not show, if anything).
+/// A statement whose result may be kept: `q` reads only tables of `topics` (a sub-select over
+/// the organisation tree makes it depend on `Topic::Org` too).
 pub(crate) struct Cached<'a> {
     pub q: &'a Q,
     pub topics: &'a [Topic],
-    pub extra: &'a str,
 }
 
 impl Cached<'_> {
     fn key(&self) -> String {
-        format!("{}\u{0}{}", self.extra, self.q.cache_key())
+        self.q.cache_key()
     }
 
     /// The statement's rows as of `generations`, which the caller read *before* this call

@@ -233,7 +233,6 @@ pub async fn authenticate(
     let cached = Cached {
         q: &q,
         topics: SESSION_TOPICS,
-        extra: "",
     };
     let now = crate::now();
     let kept = cached

@@ -269,7 +269,6 @@ pub async fn search(
         let rows: Vec<(i64, Option<i64>)> = Cached {
             q: &q,
             topics: &[Topic::Ledger, Topic::Org],
-            extra: "",
         }
         .fetch_all(db, generations)
         .await?;

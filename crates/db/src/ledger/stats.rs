@@ -151,7 +151,6 @@ pub(super) async fn orgs_by_id(db: &Db, ctx: &Ctx) -> Result<HashMap<i64, OrgRow
     let rows: Vec<(i64, String, String, String)> = Cached {
         q: &q,
         topics: &[Topic::Org],
-        extra: "",
     }
     .fetch_all(db, generations)
     .await?;
@@ -360,6 +359,5 @@ fn ledger_statement(q: &Q) -> Cached<'_> {
     Cached {
         q,
         topics: &[Topic::Ledger, Topic::Org],
-        extra: "",
     }
 }

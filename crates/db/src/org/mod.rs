@@ -2,8 +2,10 @@
 
 pub mod filter;
 mod import;
+mod list;
 
 pub use import::{import, ImportRow};
+pub use list::{all_in_scope, list, OrgFilter};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,10 +15,9 @@ use anjian_domain::role::Permission;
 use anjian_domain::uscc::Uscc;
 
 use crate::audit::{self, Change};
-use crate::cache::{self, Cached, Topic};
 use crate::error::{DbError, FieldErrors, Result};
 use crate::query::{Db, Tx, Q};
-use crate::{like_pattern, Ctx, Page, PageReq};
+use crate::Ctx;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Org {
@@ -177,88 +178,6 @@ impl OrgInput {
             sort_order: self.sort_order,
         })
     }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct OrgFilter {
-    pub keyword: Option<String>,
-    pub kind: Option<OrgKind>,
-    pub include_inactive: bool,
-    /// Only this node and the nodes below it (must itself be in scope).
-    pub under: Option<i64>,
-}
-
-fn filtered(ctx: &Ctx, f: &OrgFilter, head: &str) -> Q {
-    let mut q = Q::new(head);
-    q.push(" WHERE path LIKE ").push_arg(ctx.scope_like());
-    if let Some(k) = f
-        .keyword
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let p = like_pattern(k);
-        q.push(" AND (name LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR uscc LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR principal LIKE ").push_arg(p);
-        q.push(" ESCAPE '\\')");
-    }
-    if let Some(k) = f.kind {
-        q.push(" AND kind = ").push_arg(k.code());
-    }
-    if !f.include_inactive {
-        q.push(" AND active = ").push_arg(true);
-    }
-    if let Some(u) = f.under {
-        q.push(" AND path LIKE (SELECT path FROM org WHERE id = ")
-            .push_arg(u);
-        q.push(") || '%'");
-    }
-    q
-}
-
-/// Organisations in scope, in tree order (path sorts parents before children; sort_order breaks
-/// ties between siblings only on the pages that show a flat list).
-pub async fn list(db: &Db, ctx: &Ctx, f: &OrgFilter, page: PageReq) -> Result<Page<Org>> {
-    ctx.require(Permission::OrgView)?;
-    // Both statements read the organisation table only, so their rows are kept while the tree
-    // stands still (`cache`): this list is on every supervisor's desk.
-    let generations = cache::current(db, ctx).await?;
-    // A separate COUNT rather than COUNT(*) OVER (): the window makes SQLite copy every matching
-    // row into a temporary table, which cost more than the second query (measured).
-    let count = filtered(ctx, f, "SELECT COUNT(*) FROM org");
-    let total: Vec<(i64,)> = tree_statement(&count).fetch_all(db, generations).await?;
-    let mut q = filtered(ctx, f, &format!("SELECT {COLS} FROM org"));
-    q.push(" ORDER BY path LIMIT ").push_arg(page.page_size);
-    q.push(" OFFSET ").push_arg(page.offset());
-    Ok(Page {
-        items: tree_statement(&q).fetch_all(db, generations).await?,
-        total: total.first().map_or(0, |t| t.0),
-        page: page.page,
-        page_size: page.page_size,
-    })
-}
-
-/// A statement over the organisation table alone, kept while the tree is unchanged.
-fn tree_statement(q: &Q) -> Cached<'_> {
-    Cached {
-        q,
-        topics: &[Topic::Org],
-        extra: "",
-    }
-}
-
-/// Every active node in scope, in tree order: for pickers and exports.
-pub async fn all_in_scope(db: &Db, ctx: &Ctx, include_inactive: bool) -> Result<Vec<Org>> {
-    ctx.require(Permission::OrgView)?;
-    let f = OrgFilter {
-        include_inactive,
-        ..Default::default()
-    };
-    let generations = cache::current(db, ctx).await?;
-    let mut q = filtered(ctx, &f, &format!("SELECT {COLS} FROM org"));
-    q.push(" ORDER BY path");
-    tree_statement(&q).fetch_all(db, generations).await
 }
 
 /// One node, or NotFound when it is absent or outside the caller's scope.

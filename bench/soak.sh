@@ -217,10 +217,13 @@ done
 
 # ------------------------------------------------------------------ report
 
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "uncommitted")
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "unknown")
+# Said only when it is so: the figures then belong to the commit plus those changes.
+DIRTY=""
+[[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]] && DIRTY=" (plus uncommitted work in the tree)"
 CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 echo
-echo "Measured $(date +%Y-%m-%d) on $(nproc) cores ($CPU), commit $COMMIT (plus uncommitted work in the tree);"
+echo "Measured $(date +%Y-%m-%d) on $(nproc) cores ($CPU), commit $COMMIT$DIRTY;"
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg). $SESSIONS sessions, ${DURATION} s, warm-up ${WARMUP} s."
 for backend in $BACKENDS; do
   [[ -s "$WORK/soak-$backend.json" ]] || continue

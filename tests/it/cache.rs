@@ -245,3 +245,97 @@ async fn the_list_and_the_session_are_served_from_the_cache_while_nothing_change
         .unwrap();
     assert!(!signed_in(&app, &login).await);
 }
+
+/// The organisation filter of the list pages (`org::filter`: the options the page lists, the
+/// duplicate-name labels, the organisations in reach) is kept while the tree is unchanged, and
+/// follows it: a unit added by another instance is offered, a name that becomes shared is
+/// labelled with its parent, and the kept options are really what the page shows meanwhile.
+#[tokio::test]
+async fn the_organisation_filter_of_the_ledgers_follows_the_tree() {
+    let app = TestApp::new().await;
+    let f = app.fixture().await;
+    let login = app.login_role(Role::BureauSupervisor, f.bureau.id).await;
+    let options = |path: &'static str| {
+        let app = &app;
+        let login = &login;
+        async move {
+            let page = app.get(path, login).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            let text = page.text();
+            let list = text
+                .split("<datalist id=\"org-options\">")
+                .nth(1)
+                .and_then(|t| t.split("</datalist>").next())
+                .unwrap_or_default()
+                .to_string();
+            list
+        }
+    };
+    for path in ["/hazards", "/ledgers/training"] {
+        let list = options(path).await;
+        assert!(
+            list.contains(&format!("value=\"{}\"", f.unit_a.name)),
+            "{list}"
+        );
+        assert!(!list.contains("新设的丁单位"), "{list}");
+    }
+
+    // Another instance adds a unit under the bureau.
+    let other = second_handle(&app).await;
+    org::create(
+        &other,
+        &Ctx::system("test"),
+        &OrgInput {
+            kind: "unit".into(),
+            parent_id: Some(f.bureau.id),
+            name: "新设的丁单位".into(),
+            uscc: Some(anjian_testkit::uscc(4711)),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    for path in ["/hazards", "/ledgers/training"] {
+        assert!(
+            soon(|| async { options(path).await.contains("value=\"新设的丁单位\"") }).await,
+            "{path}"
+        );
+    }
+
+    // A site below unit B takes unit A's name: unit A's option now carries its parent's name.
+    org::create(
+        &app.db,
+        &Ctx::system("test"),
+        &OrgInput {
+            kind: "site".into(),
+            parent_id: Some(f.unit_b.id),
+            name: f.unit_a.name.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let labelled = format!("value=\"{}（{}）\"", f.unit_a.name, f.bureau.name);
+    let list = options("/hazards").await;
+    assert!(list.contains(&labelled), "{list}");
+
+    // Kept, not re-read: a rename behind the cache's back (its generation put back, as no write
+    // may do) does not show on this server; a fresh handle reads the new name.
+    let before = generation(&app.db, "org").await;
+    app.db
+        .execute(&Q::new(
+            "UPDATE org SET name = '暗改的丁单位' WHERE name = '新设的丁单位'",
+        ))
+        .await
+        .unwrap();
+    app.db
+        .execute(&Q::new("UPDATE cache_generation SET n = $1 WHERE topic = 'org'").bind(before))
+        .await
+        .unwrap();
+    let list = options("/ledgers/training").await;
+    assert!(
+        list.contains("value=\"新设的丁单位\"") && !list.contains("暗改的丁单位"),
+        "{list}"
+    );
+    other.close().await;
+}

@@ -72,7 +72,7 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &OrgFilter, page: PageReq) -> Result<Pa
 }
 
 /// A statement over the organisation table alone, kept while the tree is unchanged.
-fn tree_statement(q: &Q) -> Cached<'_> {
+pub(super) fn tree_statement(q: &Q) -> Cached<'_> {
     Cached {
         q,
         topics: &[Topic::Org],

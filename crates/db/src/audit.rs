@@ -9,7 +9,7 @@ use anjian_domain::role::Permission;
 
 use crate::error::Result;
 use crate::query::{Db, Tx, Q};
-use crate::{like_pattern, Ctx, Page, PageReq};
+use crate::{Ctx, Page, PageReq};
 
 /// The chain's anchor: the `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -262,14 +262,10 @@ fn filtered(ctx: &Ctx, f: &AuditFilter, head: &str) -> Q {
     if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
         q.push(" AND action = ").push_arg(a);
     }
-    if let Some(k) = f.keyword.as_deref().filter(|s| !s.is_empty()) {
-        let p = like_pattern(k);
-        q.push(" AND (entity_id LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR before_json LIKE ")
-            .push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR after_json LIKE ").push_arg(p);
-        q.push(" ESCAPE '\\')");
-    }
+    q.push_keyword(
+        f.keyword.as_deref(),
+        &["entity_id", "before_json", "after_json"],
+    );
     if let Some(t) = f.from {
         q.push(" AND at >= ").push_arg(t);
     }

@@ -196,11 +196,7 @@ fn filtered(ctx: &Ctx, f: &CampaignFilter, head: &str) -> Q {
             q.push(" AND c.end_date >= ").push_arg(first);
         }
     }
-    crate::checklist::fields::push_keyword(
-        &mut q,
-        f.keyword.as_deref(),
-        &["c.name", "c.description"],
-    );
+    q.push_keyword(f.keyword.as_deref(), &["c.name", "c.description"]);
     if !f.include_inactive {
         q.push(" AND c.active = ").push_arg(true);
     }

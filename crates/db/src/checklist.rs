@@ -162,7 +162,7 @@ fn filtered(ctx: &Ctx, f: &ChecklistFilter, head: &str) -> Q {
     {
         q.push(" AND c.category = ").push_arg(cat);
     }
-    fields::push_keyword(&mut q, f.keyword.as_deref(), &["c.name", "c.description"]);
+    q.push_keyword(f.keyword.as_deref(), &["c.name", "c.description"]);
     if !f.include_inactive {
         q.push(" AND c.active = ").push_arg(true);
     }

@@ -210,7 +210,7 @@ fn push_filter(q: &mut Q, f: &TaskFilter) {
         }
         _ => {}
     }
-    crate::checklist::fields::push_keyword(q, f.keyword.as_deref(), &["t.title", "t.description"]);
+    q.push_keyword(f.keyword.as_deref(), &["t.title", "t.description"]);
     if let Some(c) = f.campaign_id {
         q.push(" AND t.campaign_id = ").push_arg(c);
     }

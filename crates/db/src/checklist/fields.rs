@@ -90,23 +90,6 @@ pub async fn units_for_picker(db: &Db, ctx: &Ctx) -> Result<Vec<(i64, String)>> 
     .await
 }
 
-/// `AND (col1 LIKE … OR col2 LIKE …)` for a typed keyword; nothing for a blank one.
-pub(crate) fn push_keyword(q: &mut Q, keyword: Option<&str>, cols: &[&str]) {
-    let Some(k) = keyword.map(str::trim).filter(|s| !s.is_empty()) else {
-        return;
-    };
-    let p = crate::like_pattern(k);
-    q.push(" AND (");
-    for (i, col) in cols.iter().enumerate() {
-        if i > 0 {
-            q.push(" OR ");
-        }
-        q.push(col).push(" LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\'");
-    }
-    q.push(")");
-}
-
 /// One page of a list: `count` gives the total, `q` the rows in `order`.
 pub(crate) async fn paged<T: crate::query::Row>(
     db: &Db,

@@ -12,8 +12,8 @@ use super::record::{Hazard, COLS};
 use super::today;
 use crate::error::{DbError, Result};
 use crate::org::filter::{reach, Orgs};
-use crate::query::{Backend, Db, Q};
-use crate::{like_pattern, Ctx, Page, PageReq};
+use crate::query::{off_trigram_index, trimmed_keyword, Backend, Db, Q};
+use crate::{Ctx, Page, PageReq};
 
 /// The to-do views of the ledger, each the list behind one home-page count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,10 +103,7 @@ pub const KEYWORD_COUNT_CAP: i64 = 1_000;
 impl HazardFilter {
     /// The keyword as matched: trimmed, None when blank.
     pub fn keyword(&self) -> Option<&str> {
-        self.keyword
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        trimmed_keyword(self.keyword.as_deref())
     }
 
     /// A keyword too short for the index: searched within `SHORT_KEYWORD_WINDOW` hazards only.
@@ -164,24 +161,14 @@ fn filtered(
                 .push_arg(fts_phrase(k));
             q.push(")");
         }
-        // A short keyword has no trigram: `|| ''` keeps PostgreSQL off the pg_trgm indexes,
-        // which a generic plan (prepared statements, from the sixth run) otherwise scans whole
-        // for it (measured: 7 s for 消防 on a million hazards). Same text, same result.
-        let col = |c: &str| {
-            if f.keyword_is_short() {
-                format!("(h.{c} || '')")
-            } else {
-                format!("h.{c}")
-            }
-        };
-        let p = like_pattern(k);
-        q.push(&format!(" AND ({} LIKE ", col("description")))
-            .push_arg(p.clone());
-        q.push(&format!(" ESCAPE '\\' OR {} LIKE ", col("location")))
-            .push_arg(p.clone());
-        q.push(&format!(" ESCAPE '\\' OR {} LIKE ", col("category")))
-            .push_arg(p);
-        q.push(" ESCAPE '\\')");
+        let cols = ["h.description", "h.location", "h.category"];
+        q.push(" AND (");
+        if f.keyword_is_short() {
+            q.push_like_any(k, &off_trigram_index(&cols));
+        } else {
+            q.push_like_any(k, &cols);
+        }
+        q.push(")");
     }
     q
 }

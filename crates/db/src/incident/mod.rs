@@ -295,11 +295,7 @@ fn filtered(ctx: &Ctx, head: &str, f: &IncidentFilter) -> Q {
     if let Some(d) = f.to.and_then(|d| d.succ_opt()) {
         q.push(" AND i.occurred_at < ").push_arg(day_start(d));
     }
-    crate::checklist::fields::push_keyword(
-        &mut q,
-        f.keyword.as_deref(),
-        &["i.title", "i.place", "i.account"],
-    );
+    q.push_keyword(f.keyword.as_deref(), &["i.title", "i.place", "i.account"]);
     q
 }
 

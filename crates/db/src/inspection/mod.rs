@@ -25,7 +25,7 @@ use crate::attachment::Attachment;
 use crate::error::Result;
 use crate::inspection_task::TaskChoice;
 use crate::query::{Db, Q};
-use crate::{like_pattern, Ctx, Page, PageReq};
+use crate::{Ctx, Page, PageReq};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Inspection {
@@ -225,22 +225,15 @@ fn filtered(ctx: &Ctx, f: &InspectionFilter, head: &str) -> Q {
     if f.illegal_only {
         q.push(" AND i.illegal_operation = ").push_arg(true);
     }
-    if let Some(k) = f
-        .keyword
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let p = like_pattern(k);
-        q.push(" AND (o.name LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR i.inspectors LIKE ")
-            .push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR i.summary LIKE ")
-            .push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR i.illegal_description LIKE ")
-            .push_arg(p);
-        q.push(" ESCAPE '\\')");
-    }
+    q.push_keyword(
+        f.keyword.as_deref(),
+        &[
+            "o.name",
+            "i.inspectors",
+            "i.summary",
+            "i.illegal_description",
+        ],
+    );
     q
 }
 

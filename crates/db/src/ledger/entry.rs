@@ -10,7 +10,6 @@ use anjian_domain::money::Fen;
 use anjian_domain::role::Permission;
 
 use super::input::LedgerInput;
-use crate::checklist::fields::push_keyword;
 use crate::error::Result;
 use crate::query::{Db, Q};
 use crate::Ctx;
@@ -238,8 +237,7 @@ fn filtered(ctx: &Ctx, kind: LedgerKind, f: &LedgerFilter, head: &str, campaign:
     if let Some(c) = f.category.as_deref().filter(|c| !c.trim().is_empty()) {
         q.push(" AND e.category = ").push_arg(c.trim());
     }
-    push_keyword(
-        &mut q,
+    q.push_keyword(
         f.keyword.as_deref(),
         &["e.title", "e.description", "e.category", "o.name"],
     );

@@ -15,7 +15,7 @@ use crate::cache::{self, Cached, Topic};
 use crate::error::Result;
 use crate::hazard::{fts_phrase, KEYWORD_INDEXED_CHARS, SHORT_KEYWORD_WINDOW};
 use crate::org::filter::{reach, Orgs};
-use crate::query::{Backend, Db, Q};
+use crate::query::{off_trigram_index, trimmed_keyword, Backend, Db, Q};
 use crate::{like_pattern, Ctx, Page, PageReq};
 
 /// Counting a list stops here (the page says "1000+"): each entry counted is an entry read, and
@@ -165,25 +165,13 @@ impl Search {
         if self.keyword.is_none() {
             return q;
         }
-        // A short keyword has no trigram: `|| ''` keeps PostgreSQL off the pg_trgm indexes,
-        // which a generic plan (prepared statements, from the sixth run) otherwise scans whole
-        // for it (measured on hazards: 7 s for 消防). Same text, same result.
-        let short = self.short();
-        let col = |c: &str| {
-            if short {
-                format!("({c} || '')")
-            } else {
-                c.to_string()
-            }
-        };
-        let p = like_pattern(k);
-        q.push(&format!(" AND ({} LIKE ", col("e.title")))
-            .push_arg(p.clone());
-        q.push(&format!(" ESCAPE '\\' OR {} LIKE ", col("e.description")))
-            .push_arg(p.clone());
-        q.push(&format!(" ESCAPE '\\' OR {} LIKE ", col("e.category")))
-            .push_arg(p);
-        q.push(" ESCAPE '\\'");
+        let cols = ["e.title", "e.description", "e.category"];
+        q.push(" AND (");
+        if self.short() {
+            q.push_like_any(k, &off_trigram_index(&cols));
+        } else {
+            q.push_like_any(k, &cols);
+        }
         if !self.named.is_empty() {
             // `o.name LIKE …` of the joined organisation, as the ids it names.
             q.push(" OR e.org_id IN (");
@@ -205,12 +193,7 @@ pub async fn search(
     page: PageReq,
 ) -> Result<LedgerPage> {
     ctx.require(Permission::LedgerView)?;
-    let keyword = f
-        .keyword
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_string);
+    let keyword = trimmed_keyword(f.keyword.as_deref()).map(str::to_string);
     let named = match &keyword {
         Some(k) => {
             let rows: Vec<(i64,)> = db

@@ -9,7 +9,7 @@ use super::{Org, COLS};
 use crate::cache::{self, Cached, Topic};
 use crate::error::Result;
 use crate::query::{Db, Q};
-use crate::{like_pattern, Ctx, Page, PageReq};
+use crate::{Ctx, Page, PageReq};
 
 #[derive(Debug, Clone, Default)]
 pub struct OrgFilter {
@@ -23,18 +23,7 @@ pub struct OrgFilter {
 fn filtered(ctx: &Ctx, f: &OrgFilter, head: &str) -> Q {
     let mut q = Q::new(head);
     q.push(" WHERE path LIKE ").push_arg(ctx.scope_like());
-    if let Some(k) = f
-        .keyword
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let p = like_pattern(k);
-        q.push(" AND (name LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR uscc LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR principal LIKE ").push_arg(p);
-        q.push(" ESCAPE '\\')");
-    }
+    q.push_keyword(f.keyword.as_deref(), &["name", "uscc", "principal"]);
     if let Some(k) = f.kind {
         q.push(" AND kind = ").push_arg(k.code());
     }

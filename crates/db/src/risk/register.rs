@@ -8,8 +8,8 @@ use anjian_domain::role::Permission;
 use super::common::{point_select, today, window_start, RISK_COLS, RISK_FROM};
 use super::{FourColour, Risk, RiskFilter, RiskPoint};
 use crate::error::{DbError, Result};
-use crate::query::{Db, Q};
-use crate::{like_pattern, Ctx, Page, PageReq};
+use crate::query::{trimmed_keyword, Db, Q};
+use crate::{Ctx, Page, PageReq};
 
 /// Counting stops here (the register says "10000+").
 pub const COUNT_CAP: i64 = 10_000;
@@ -62,23 +62,16 @@ fn push_point_states(q: &mut Q, f: &RiskFilter, col: &str, today: NaiveDate) {
 }
 
 fn keyword(f: &RiskFilter) -> Option<&str> {
-    f.keyword
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    trimmed_keyword(f.keyword.as_deref())
 }
 
 fn push_keyword(q: &mut Q, f: &RiskFilter, with_risk: bool) {
-    if let Some(k) = keyword(f) {
-        let p = like_pattern(k);
-        q.push(" AND (p.name LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR p.location LIKE ")
-            .push_arg(p.clone());
-        if with_risk {
-            q.push(" ESCAPE '\\' OR r.description LIKE ").push_arg(p);
-        }
-        q.push(" ESCAPE '\\')");
-    }
+    let cols: &[&str] = if with_risk {
+        &["p.name", "p.location", "r.description"]
+    } else {
+        &["p.name", "p.location"]
+    };
+    q.push_keyword(f.keyword.as_deref(), cols);
 }
 
 /// `<head> FROM risk r [JOIN risk_point p …] WHERE <filters>`. The point is joined only for a

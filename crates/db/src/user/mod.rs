@@ -17,7 +17,7 @@ use anjian_domain::role::{Permission, Role};
 use crate::audit::{self, Change};
 use crate::error::{DbError, FieldErrors, Result};
 use crate::query::{Db, Tx, Q};
-use crate::{like_pattern, Ctx, Page, PageReq};
+use crate::{Ctx, Page, PageReq};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct User {
@@ -260,17 +260,7 @@ pub struct UserFilter {
 fn filtered(ctx: &Ctx, f: &UserFilter, head: &str) -> Q {
     let mut q = Q::new(head);
     q.push(" WHERE o.path LIKE ").push_arg(ctx.scope_like());
-    if let Some(k) = f
-        .keyword
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let p = like_pattern(k);
-        q.push(" AND (u.username LIKE ").push_arg(p.clone());
-        q.push(" ESCAPE '\\' OR u.name LIKE ").push_arg(p);
-        q.push(" ESCAPE '\\')");
-    }
+    q.push_keyword(f.keyword.as_deref(), &["u.username", "u.name"]);
     if let Some(r) = f.role {
         q.push(" AND u.role = ").push_arg(r.code());
     }

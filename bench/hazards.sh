@@ -74,6 +74,7 @@ ledger() {
   local routes=(
     "ledger, no filter|/hazards?page=1"
     "status=rectifying|/hazards?status=rectifying"
+    "open (未销号, every status but closed)|/hazards?status=open"
     "one unit, found in 2024|/hazards?org_id=$unit&found_from=2024-01-01&found_to=2024-12-31"
     "keyword 消防 (2 characters: newest 2,000)|/hazards?keyword=$KEYWORD"
     "keyword 消防通道 (trigram index)|/hazards?keyword=$KEYWORD_LONG"

@@ -182,6 +182,21 @@ async fn every_filter_with_hand_computed_results() {
         ids(&w, o, f(|x| x.open = true)).await,
         [s.h4, s.h3, s.h2, s.h1]
     );
+    // The count of open hazards is a statement of its own (the status index); a short page
+    // shows it agrees with the rows.
+    let p = hazard::list(
+        &w.app.db,
+        &o.ctx,
+        &f(|x| x.open = true),
+        PageReq::new(Some(1), Some(2)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.total, 4, "open hazards counted");
+    assert_eq!(
+        p.items.iter().map(|h| h.id).collect::<Vec<_>>(),
+        [s.h4, s.h3]
+    );
     assert_eq!(
         ids(&w, o, f(|x| x.grade = Some(HazardGrade::Major))).await,
         [s.h3]

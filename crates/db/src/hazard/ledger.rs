@@ -77,6 +77,17 @@ pub struct HazardFilter {
 
 const AWAITING: &str = "('pending', 'rectifying')";
 
+/// `('pending', …)`: every status but 已销号, as literals (codes, never input) so the planner
+/// sees the values.
+fn open_statuses() -> String {
+    let codes: Vec<String> = HazardStatus::ALL
+        .into_iter()
+        .filter(|s| *s != HazardStatus::Closed)
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    format!("({})", codes.join(", "))
+}
+
 /// Resolves scope and the org-subtree filter to organisation ids before the hazard query (see
 /// `org::filter::reach`): handing the planner a literal list (or nothing, for a caller who sees
 /// the whole tree) keeps it on the hazard indexes, where a sub-select made SQLite sort every
@@ -113,23 +124,32 @@ impl HazardFilter {
     }
 }
 
-/// How a keyword is matched on SQLite (PostgreSQL's pg_trgm serves the LIKE itself).
+/// What a statement reads, and how a keyword is matched on SQLite (PostgreSQL's pg_trgm serves
+/// the LIKE itself).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Fts {
-    /// The LIKE alone: rows are read in the ledger's order until the page is full (cheap when
-    /// matches are common), or the keyword is too short for the index.
-    No,
-    /// `h.id IN (<FTS5 matches>)`: few matches, read and sorted.
-    Filter,
-    /// `FROM hazard_fts CROSS JOIN hazard h`: matches streamed from the index (for counting).
-    Drive,
+enum Read {
+    /// Rows in the ledger's order, the LIKE alone: rows are read newest first until the page is
+    /// full (cheap when matches are common), or the keyword is too short for the index.
+    Rows,
+    /// Rows, `h.id IN (<FTS5 matches>)`: few matches, read and sorted.
+    RowsIndexed,
+    /// A capped count, the LIKE alone.
+    Count,
+    /// A capped count, `FROM hazard_fts CROSS JOIN hazard h`: matches streamed from the index.
+    CountIndexed,
+}
+
+impl Read {
+    fn counts(self) -> bool {
+        matches!(self, Read::Count | Read::CountIndexed)
+    }
 }
 
 /// `<head> FROM hazard h … WHERE <organisations and filters>`. Every keyword match is checked
 /// with LIKE, so results are exactly LIKE's; the FTS5 index (`fts`) only picks the candidates
 /// (trigram folds case beyond ASCII where LIKE does not, so its candidates are a superset).
 fn filtered(
-    fts: Fts,
+    read: Read,
     orgs: &Orgs,
     ctx: &Ctx,
     f: &HazardFilter,
@@ -139,12 +159,17 @@ fn filtered(
 ) -> Q {
     let mut q = Q::new(head);
     let keyword = f.keyword();
-    let fts = if keyword.is_some() && !f.keyword_is_short() {
-        fts
-    } else {
-        Fts::No
+    let read = match read {
+        Read::RowsIndexed | Read::CountIndexed if keyword.is_none() || f.keyword_is_short() => {
+            if read.counts() {
+                Read::Count
+            } else {
+                Read::Rows
+            }
+        }
+        r => r,
     };
-    if fts == Fts::Drive {
+    if read == Read::CountIndexed {
         q.push(" FROM hazard_fts CROSS JOIN hazard h ON h.id = hazard_fts.rowid")
             .push(join);
         q.push(" WHERE hazard_fts MATCH ")
@@ -154,9 +179,9 @@ fn filtered(
         q.push(" FROM hazard h").push(join);
         q.push(" WHERE h.deleted_at IS NULL");
     }
-    push_conditions(&mut q, orgs, ctx, f, today);
+    push_conditions(&mut q, orgs, ctx, f, today, read.counts());
     if let Some(k) = keyword {
-        if fts == Fts::Filter {
+        if read == Read::RowsIndexed {
             q.push(" AND h.id IN (SELECT rowid FROM hazard_fts WHERE hazard_fts MATCH ")
                 .push_arg(fts_phrase(k));
             q.push(")");
@@ -180,14 +205,27 @@ pub(crate) fn fts_phrase(k: &str) -> String {
 }
 
 /// Every condition but the keyword, appended after a `WHERE`.
-fn push_conditions(q: &mut Q, orgs: &Orgs, ctx: &Ctx, f: &HazardFilter, today: NaiveDate) {
+fn push_conditions(
+    q: &mut Q,
+    orgs: &Orgs,
+    ctx: &Ctx,
+    f: &HazardFilter,
+    today: NaiveDate,
+    counting: bool,
+) {
     // No organisation in reach: nothing matches (id is never NULL).
     orgs.push_condition(q, "h.org_id", "h.id");
     if let Some(s) = f.status {
         q.push(" AND h.status = ").push_arg(s.code());
+    } else if f.open && counting {
+        // A count reads the open statuses from the status index. `<> 'closed'` there walked
+        // another covering index through every closed hazard to the cap (1,000,000 hazards,
+        // 15 % open: 45 ms on SQLite, 55 ms on PostgreSQL; 0.8 / 3.7 ms this way).
+        q.push(" AND h.status IN ").push(&open_statuses());
     } else if f.open {
-        // Not a status list: open hazards are the recent ones, so walking the found-date index
-        // finds a page of them at once, where a status index would gather and sort them all.
+        // Not a status list for rows: open hazards are the recent ones, so walking the
+        // found-date index finds a page of them at once, where a status index would gather and
+        // sort them all (SQLite: 23 ms for the first page that way, 0.2 ms this way).
         q.push(" AND h.status <> 'closed'");
     }
     if let Some(g) = f.grade {
@@ -300,7 +338,15 @@ pub async fn search(db: &Db, ctx: &Ctx, f: &HazardFilter, page: PageReq) -> Resu
         // then reads no further back than that day.
         let mut probe = f.clone();
         probe.keyword = None;
-        let mut q = filtered(Fts::No, &orgs, ctx, &probe, "SELECT h.found_on", "", today);
+        let mut q = filtered(
+            Read::Rows,
+            &orgs,
+            ctx,
+            &probe,
+            "SELECT h.found_on",
+            "",
+            today,
+        );
         q.push(" ORDER BY h.found_on DESC LIMIT 1 OFFSET ")
             .push_arg(SHORT_KEYWORD_WINDOW - 1);
         let mut b = f.clone();
@@ -318,7 +364,11 @@ pub async fn search(db: &Db, ctx: &Ctx, f: &HazardFilter, page: PageReq) -> Resu
     let sqlite = db.backend() == Backend::Sqlite;
     let cap = f.count_cap();
     let mut cq = filtered(
-        if sqlite { Fts::Drive } else { Fts::No },
+        if sqlite {
+            Read::CountIndexed
+        } else {
+            Read::Count
+        },
         &orgs,
         ctx,
         f,
@@ -334,13 +384,13 @@ pub async fn search(db: &Db, ctx: &Ctx, f: &HazardFilter, page: PageReq) -> Resu
     // for the overdue list on a million hazards). A keyword with fewer matches than the count
     // cap is looked up in the index and its few matches sorted; a common one is found faster by
     // reading rows newest first until the page is full.
-    let fts = if sqlite && total < cap {
-        Fts::Filter
+    let read = if sqlite && total < cap {
+        Read::RowsIndexed
     } else {
-        Fts::No
+        Read::Rows
     };
     let mut q = filtered(
-        fts,
+        read,
         &orgs,
         ctx,
         f,
@@ -372,7 +422,7 @@ pub async fn all(db: &Db, ctx: &Ctx, f: &HazardFilter, limit: i64) -> Result<Vec
     // Exports read date windows newest first (`ledger_page`): the LIKE stops with each
     // window's LIMIT, where an FTS5 candidate list would be read whole for every window.
     let mut q = filtered(
-        Fts::No,
+        Read::Rows,
         &orgs,
         ctx,
         f,
@@ -408,7 +458,7 @@ pub async fn todo(db: &Db, ctx: &Ctx) -> Result<Todo> {
     let orgs = orgs(db, ctx, &HazardFilter::default()).await?;
     let count = |f: HazardFilter| {
         let mut q = filtered(
-            Fts::No,
+            Read::Count,
             &orgs,
             ctx,
             &f,

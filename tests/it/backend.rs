@@ -44,3 +44,19 @@ async fn sqlite_is_compiled_for_concurrent_readers() {
     );
     db.close().await;
 }
+
+/// PostgreSQL's pool connections start no parallel workers (`query::pg_parallel_workers` has the
+/// measurements), whatever the server's own setting. SQLite has no such thing.
+#[tokio::test]
+async fn postgres_connections_run_queries_without_parallel_workers() {
+    let app = TestApp::new().await;
+    if !app.is_postgres() {
+        return;
+    }
+    let (workers,): (String,) = app
+        .db
+        .fetch_one(&Q::new("SHOW max_parallel_workers_per_gather"))
+        .await
+        .expect("show setting");
+    assert_eq!(workers, "0");
+}

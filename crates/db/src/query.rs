@@ -269,6 +269,21 @@ fn sqlite_readers() -> u32 {
         .unwrap_or(8)
 }
 
+/// Parallel workers a PostgreSQL query may start (`max_parallel_workers_per_gather` of every
+/// pool connection; `ANJIAN_PG_PARALLEL_WORKERS` overrides, the server's default is 2). The
+/// server answers many small queries at once, where workers only add their start-up to each
+/// and take the cores the other requests need. Measured on 2 cores, 1,000,000 hazards: the
+/// keyword page 消防 at 4 connections went from 88 to 222 req/s (p99 79 → 33 ms) without them;
+/// a year's statistics over the whole tree took 160–250 ms instead of 100–140 (target ≤ 500 ms).
+fn pg_parallel_workers() -> String {
+    std::env::var("ANJIAN_PG_PARALLEL_WORKERS")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|n| *n <= 64)
+        .unwrap_or(0)
+        .to_string()
+}
+
 impl Db {
     /// Connects by URL: `sqlite://path/file.db` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -293,6 +308,7 @@ impl Db {
             Some(s) => opts.options([("search_path", s)]),
             None => opts,
         };
+        let opts = opts.options([("max_parallel_workers_per_gather", pg_parallel_workers())]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

@@ -329,7 +329,7 @@ pub const LS_S: &[(u32, &str)] = &[
 
 /// Formats a value kept in tenths as people write it: 5 → "0.5", 30 → "3", 1000 → "100".
 pub fn tenths(v: u32) -> String {
-    if v % 10 == 0 {
+    if v.is_multiple_of(10) {
         (v / 10).to_string()
     } else {
         format!("{}.{}", v / 10, v % 10)
@@ -885,9 +885,11 @@ mod tests {
 
     #[test]
     fn invalid_rules_are_refused_with_their_field() {
-        let mut r = GradingRules::default();
-        r.lec_bounds = [2_000, 7_000, 7_000, 32_000];
-        r.ls_min = [9, 15, 20];
+        let mut r = GradingRules {
+            lec_bounds: [2_000, 7_000, 7_000, 32_000],
+            ls_min: [9, 15, 20],
+            ..GradingRules::default()
+        };
         r.lec_levels[0] = RiskLevel::Low;
         r.check_days[2] = 0;
         let fields: Vec<_> = r.validate().unwrap_err().into_iter().map(|e| e.0).collect();

@@ -347,7 +347,7 @@ async fn an_exported_ledger_imports_back_with_every_registered_field() {
     assert!(sheet(&exported.body)
         .rows()
         .flatten()
-        .any(|c| c.to_string() == "甲单位/同名库点"));
+        .any(|c| *c == "甲单位/同名库点"));
     let (preview, confirm) = import_through_pages(app, &who, &exported.body).await;
     assert_eq!(
         preview.status,

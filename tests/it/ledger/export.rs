@@ -108,7 +108,7 @@ async fn a_cut_sheet_says_so_in_its_last_row() {
     assert_eq!(s.save(&path, true).unwrap(), 1);
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
     let range = wb.worksheet_range_at(0).unwrap().unwrap();
-    let last = range.rows().last().unwrap()[0].to_string();
+    let last = range.rows().next_back().unwrap()[0].to_string();
     assert!(
         last.contains(&format!("仅导出了最新的{EXPORT_CAP}条记录")),
         "{last}"

@@ -233,13 +233,13 @@ impl Campaigns {
         if t.is_empty() {
             return Ok(Ok(None));
         }
-        if !self.0.contains_key(&org_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(org_id) {
             let list = match crate::campaign::usable_for_org(db, ctx, org_id).await {
                 Ok(v) => v.into_iter().map(|c| (c.id, c.name)).collect(),
                 Err(DbError::Forbidden) | Err(DbError::NotFound) => Vec::new(),
                 Err(e) => return Err(e),
             };
-            self.0.insert(org_id, list);
+            slot.insert(list);
         }
         let list = &self.0[&org_id];
         let id = t.parse::<i64>().ok();

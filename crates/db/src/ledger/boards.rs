@@ -187,6 +187,9 @@ pub struct LetterBoardRow {
     pub signed_on: Option<NaiveDate>,
 }
 
+/// A unit's letter for the year: its entry and signing date (both None without one).
+type Letter = (Option<i64>, Option<NaiveDate>);
+
 /// Units in scope and whether they signed a responsibility letter for `year`.
 pub async fn letter_board(db: &Db, ctx: &Ctx, year: i32) -> Result<Vec<LetterBoardRow>> {
     ctx.require(Permission::LedgerView)?;
@@ -207,7 +210,7 @@ pub async fn letter_board(db: &Db, ctx: &Ctx, year: i32) -> Result<Vec<LetterBoa
     q.push_arg(i64::from(year));
     q.push(" AND o.path LIKE ").push_arg(ctx.scope_like());
     q.push(" GROUP BY e.org_id");
-    let rows: Vec<(i64, (Option<i64>, Option<NaiveDate>))> = db
+    let rows: Vec<(i64, Letter)> = db
         .fetch_all::<(i64, Option<i64>, Option<NaiveDate>)>(&q)
         .await?
         .into_iter()

@@ -194,10 +194,10 @@ pub async fn authenticate(
         .await?;
     let refusal = if user.disabled || org_active.is_some_and(|(a,)| !a) {
         Some(LoginError::Disabled)
-    } else if let Some(until) = user.locked_until.filter(|t| *t > now) {
-        Some(LoginError::Locked(until))
     } else {
-        None
+        user.locked_until
+            .filter(|t| *t > now)
+            .map(LoginError::Locked)
     };
     if let Some(r) = refusal {
         let _ = verify_password(password, DUMMY_HASH).await;

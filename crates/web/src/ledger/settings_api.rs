@@ -122,7 +122,7 @@ pub struct LedgerRulesBody {
 
 /// A use category as sent. `sort_order` absent: after the others (create) or unchanged
 /// (update); `active` absent: true.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct FundingCategoryBody {
     pub label: String,
@@ -131,18 +131,6 @@ pub struct FundingCategoryBody {
     pub active: Option<bool>,
     /// Required on update: the version the change is based on
     pub row_version: Option<i64>,
-}
-
-impl Default for FundingCategoryBody {
-    fn default() -> Self {
-        FundingCategoryBody {
-            label: String::new(),
-            source: String::new(),
-            sort_order: None,
-            active: None,
-            row_version: None,
-        }
-    }
 }
 
 impl FundingCategoryBody {

@@ -194,7 +194,7 @@ mod tests {
     fn defaults_round_trip_through_the_form() {
         let mut f = RulesForm::from_rules(&GradingRules::default());
         assert_eq!(f.bounds, ["20", "70", "160", "320"]);
-        assert_eq!(f.parse().unwrap_err().get("reason").is_some(), true);
+        assert!(f.parse().unwrap_err().get("reason").is_some());
         f.reason = "依据本省地方标准".into();
         assert_eq!(f.parse().unwrap(), GradingRules::default());
     }

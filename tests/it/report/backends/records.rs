@@ -36,7 +36,7 @@ pub async fn write(
     };
     let entries: Vec<(&Person, LedgerKind, LedgerInput)> = vec![
         (
-            &off_a,
+            off_a,
             LedgerKind::Funding,
             entry(
                 f.site_a.id,
@@ -49,7 +49,7 @@ pub async fn write(
             ),
         ),
         (
-            &off_b,
+            off_b,
             LedgerKind::Funding,
             entry(
                 f.unit_b.id,
@@ -62,7 +62,7 @@ pub async fn write(
             ),
         ),
         (
-            &off_c,
+            off_c,
             LedgerKind::Funding,
             entry(
                 unit_c.id,
@@ -71,7 +71,7 @@ pub async fn write(
             ),
         ),
         (
-            &off_c,
+            off_c,
             LedgerKind::Funding,
             entry(
                 site_c.id,

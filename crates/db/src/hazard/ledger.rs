@@ -159,14 +159,11 @@ fn filtered(
 ) -> Q {
     let mut q = Q::new(head);
     let keyword = f.keyword();
+    // Only a keyword long enough for the index has candidates to take from it.
+    let indexed = keyword.is_some() && !f.keyword_is_short();
     let read = match read {
-        Read::RowsIndexed | Read::CountIndexed if keyword.is_none() || f.keyword_is_short() => {
-            if read.counts() {
-                Read::Count
-            } else {
-                Read::Rows
-            }
-        }
+        Read::RowsIndexed if !indexed => Read::Rows,
+        Read::CountIndexed if !indexed => Read::Count,
         r => r,
     };
     if read == Read::CountIndexed {

@@ -238,7 +238,20 @@ impl ResultCache {
     }
 
     fn put<T: Send + Sync + 'static>(&self, key: String, stamp: Stamp, rows: Vec<T>) {
-        let n = rows.len().max(1);
+        let n = rows.len();
+        self.put_weighing(key, stamp, rows, n);
+    }
+
+    /// `put` of rows that count as `weight` rows against the budget (a roll-up kept as one value
+    /// but holding a row per unit).
+    fn put_weighing<T: Send + Sync + 'static>(
+        &self,
+        key: String,
+        stamp: Stamp,
+        rows: Vec<T>,
+        weight: usize,
+    ) {
+        let n = weight.max(1);
         if key.len() > MAX_KEY_BYTES || n > ROW_BUDGET {
             return;
         }
@@ -400,6 +413,45 @@ impl Cached<'_> {
     /// Keeps `rows` (read by the caller after it read `generations`) for this statement.
     pub fn keep<T: Send + Sync + 'static>(&self, db: &Db, generations: Generations, rows: Vec<T>) {
         of(db).put(self.key(), generations.stamp(self.topics), rows);
+    }
+
+    /// The key of a value derived from this statement's rows, named `name`: apart from the
+    /// statement's own rows, and from any other value derived from them.
+    fn derived_key(&self, name: &str) -> String {
+        format!("{name}\u{1}{}", self.key())
+    }
+
+    /// The value named `name` the caller derived in the process from this statement's rows
+    /// (and from other results of the same topics), if one is kept for these generations.
+    /// Work done on the rows after the statement — a roll-up over the tree — is then done once
+    /// per generation, not on every request.
+    pub fn peek_derived<T: Clone + 'static>(
+        &self,
+        db: &Db,
+        generations: Generations,
+        name: &str,
+    ) -> Option<T> {
+        of(db)
+            .get::<T>(&self.derived_key(name), generations.stamp(self.topics))
+            .and_then(|mut v| v.pop())
+    }
+
+    /// Keeps `value`, derived from rows read under `generations`, as `name`; it counts as
+    /// `weight` rows against the cache's budget.
+    pub fn keep_derived<T: Send + Sync + 'static>(
+        &self,
+        db: &Db,
+        generations: Generations,
+        name: &str,
+        value: T,
+        weight: usize,
+    ) {
+        of(db).put_weighing(
+            self.derived_key(name),
+            generations.stamp(self.topics),
+            vec![value],
+            weight,
+        );
     }
 }
 

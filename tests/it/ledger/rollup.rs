@@ -196,6 +196,61 @@ async fn the_overview_rolls_entries_up_to_units_by_path() {
     assert_eq!(s.funding_by_category.len(), 10);
 }
 
+/// The roll-up is kept while no entry and no organisation changes (`cache`), so it must follow
+/// the tree: a site moved to another unit counts for that unit on the very next view, under the
+/// unit's new name, with the ledgers themselves unchanged.
+#[tokio::test]
+async fn the_kept_roll_up_follows_the_tree() {
+    let c = cast().await;
+    let sup = &c.supervisor.ctx;
+    record(
+        &c.app,
+        sup,
+        LedgerKind::Funding,
+        &funding(c.f.site_a.id, "2023-03-01", "100.00", "1"),
+    )
+    .await;
+    let h1 = Period::parse("2023H1").unwrap();
+    let units = |s: &ledger::LedgerStatistics| -> Vec<(i64, String, i64)> {
+        s.by_unit
+            .iter()
+            .map(|u| (u.org_id, u.org_name.clone(), u.funding_fen))
+            .collect()
+    };
+    let s = ledger::statistics(&c.app.db, sup, &h1, None).await.unwrap();
+    assert_eq!(units(&s), [(c.f.unit_a.id, "甲单位".to_string(), 10_000)]);
+    // Asked again: the same figures (served kept).
+    let again = ledger::statistics(&c.app.db, sup, &h1, None).await.unwrap();
+    assert_eq!(units(&again), units(&s));
+
+    let system = Ctx::system("test");
+    org::move_to(&c.app.db, &system, c.f.site_a.id, c.f.unit_b.id)
+        .await
+        .unwrap();
+    let b = org::get(&c.app.db, &system, c.f.unit_b.id).await.unwrap();
+    org::update(
+        &c.app.db,
+        &system,
+        b.id,
+        b.row_version,
+        &OrgInput {
+            kind: "unit".into(),
+            parent_id: Some(c.f.bureau.id),
+            name: "乙单位（更名）".into(),
+            uscc: b.uscc.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let s = ledger::statistics(&c.app.db, sup, &h1, None).await.unwrap();
+    assert_eq!(
+        units(&s),
+        [(c.f.unit_b.id, "乙单位（更名）".to_string(), 10_000)]
+    );
+    assert_eq!(s.funding_fen, 10_000);
+}
+
 #[tokio::test]
 async fn boards_roll_up_subtrees_and_skip_deactivated_units_and_deleted_entries() {
     let t = tree().await;

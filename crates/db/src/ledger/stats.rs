@@ -201,9 +201,83 @@ pub async fn statistics_with(
     }
     let in_reach = reach(db, ctx, org_id).await?;
     // Both grouped statements below read every entry of the period (256,000 for a year of the
-    // province): their rows are kept while no ledger entry and no organisation changes
-    // (`cache`); the roll-up over the current tree below runs on every call.
+    // province). The first one's groups (~12,000: an organisation and kind each) are rolled up
+    // over the tree into the totals and the units, and that roll-up is what is kept, while no
+    // ledger entry and no organisation changes (`cache`): done on every call, it was over half
+    // the CPU of the overview page (bench/ledgers.sh, perf). The second one's rows are kept.
     let generations = cache::current(db, ctx).await?;
+    // One pass over the period per organisation and kind, rolled up in `roll_up`. The earlier
+    // per-unit statement joined every entry to every unit by `LIKE u.path || '%'` (1.5–2.4 s for
+    // a half-year of the province dataset on SQLite).
+    // Grouping by category too would save the second statement below but makes four times the
+    // groups: PostgreSQL's hash aggregate then spilled to disk (427 ms against 290 + 40 ms).
+    let q = if db.backend() == Backend::Sqlite {
+        groups_by_org(period, &in_reach)
+    } else {
+        let mut q = in_period(GROUP_HEAD, period, &in_reach);
+        q.push(" GROUP BY e.org_id, e.kind");
+        q
+    };
+    let grouped = ledger_statement(&q);
+    let mut s = match grouped.peek_derived::<LedgerStatistics>(db, generations, ROLL_UP) {
+        Some(s) => s,
+        None => {
+            // Read afresh, not kept: only their roll-up is used again.
+            let groups: Vec<GroupRow> = db.fetch_all(&q).await?;
+            let orgs = orgs_by_id(db, ctx).await?;
+            let s = roll_up(period, groups, &orgs);
+            grouped.keep_derived(db, generations, ROLL_UP, s.clone(), s.by_unit.len() + 1);
+            s
+        }
+    };
+    // The period's funding by category: `ledger_entry_kind_cover` alone.
+    let mut q = in_period(
+        "SELECT e.category, CAST(SUM(e.amount_fen) AS BIGINT)",
+        period,
+        &in_reach,
+    );
+    q.push(" AND e.kind = 'funding' GROUP BY e.category");
+    let sums: Vec<(String, Option<i64>)> = ledger_statement(&q).fetch_all(db, generations).await?;
+    s.funding_by_category = categories
+        .iter()
+        .map(|c| CategoryFunding {
+            code: c.code.clone(),
+            label: c.label.clone(),
+            fen: sums
+                .iter()
+                .find(|(code, _)| *code == c.code)
+                .and_then(|(_, f)| *f)
+                .unwrap_or(0),
+        })
+        .zip(categories)
+        .filter(|(f, c)| c.active || f.fen != 0)
+        .map(|(f, _)| f)
+        .collect();
+    Ok(s)
+}
+
+/// The name of the kept roll-up of a statistics statement's groups (`cache::Cached::peek_derived`).
+const ROLL_UP: &str = "ledger statistics roll-up";
+
+/// A row of the statistics' grouped statement: organisation, kind, count, and the sums of 分,
+/// training hours (tenths), participants and quarterly meetings.
+type GroupRow = (
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The period's totals and units from the groups of `groups` (an organisation and kind each),
+/// over the tree `orgs`; `funding_by_category` is left empty for the caller.
+fn roll_up(
+    period: &Period,
+    groups: Vec<GroupRow>,
+    orgs: &HashMap<i64, OrgRow>,
+) -> LedgerStatistics {
     let mut s = LedgerStatistics {
         first: period.first,
         last: period.last,
@@ -219,29 +293,6 @@ pub async fn statistics_with(
         funding_by_category: Vec::new(),
         by_unit: Vec::new(),
     };
-    // One pass over the period per organisation and kind, rolled up below into the totals and
-    // the units. The earlier per-unit statement joined every entry to every unit by
-    // `LIKE u.path || '%'` (1.5–2.4 s for a half-year of the province dataset on SQLite).
-    // Grouping by category too would save the second statement below but makes four times the
-    // groups: PostgreSQL's hash aggregate then spilled to disk (427 ms against 290 + 40 ms).
-    let q = if db.backend() == Backend::Sqlite {
-        groups_by_org(period, &in_reach)
-    } else {
-        let mut q = in_period(GROUP_HEAD, period, &in_reach);
-        q.push(" GROUP BY e.org_id, e.kind");
-        q
-    };
-    type GroupRow = (
-        i64,
-        String,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let groups: Vec<GroupRow> = ledger_statement(&q).fetch_all(db, generations).await?;
-    let orgs = orgs_by_id(db, ctx).await?;
     // An entry counts for every unit its organisation lies in, whatever the caller's scope (a
     // site's for its unit even when the caller sees only the site), otherwise for the
     // organisation itself (the bureau's own entries and its departments').
@@ -307,29 +358,6 @@ pub async fn statistics_with(
             None => {}
         }
     }
-    // The period's funding by category: `ledger_entry_kind_cover` alone.
-    let mut q = in_period(
-        "SELECT e.category, CAST(SUM(e.amount_fen) AS BIGINT)",
-        period,
-        &in_reach,
-    );
-    q.push(" AND e.kind = 'funding' GROUP BY e.category");
-    let sums: Vec<(String, Option<i64>)> = ledger_statement(&q).fetch_all(db, generations).await?;
-    s.funding_by_category = categories
-        .iter()
-        .map(|c| CategoryFunding {
-            code: c.code.clone(),
-            label: c.label.clone(),
-            fen: sums
-                .iter()
-                .find(|(code, _)| *code == c.code)
-                .and_then(|(_, f)| *f)
-                .unwrap_or(0),
-        })
-        .zip(categories)
-        .filter(|(f, c)| c.active || f.fen != 0)
-        .map(|(f, _)| f)
-        .collect();
     for (((_, id, name), kind), (n, fen)) in per_unit {
         if s.by_unit.last().is_none_or(|u| u.org_id != id) {
             s.by_unit.push(UnitStatistics {
@@ -351,7 +379,7 @@ pub async fn statistics_with(
             None => {}
         }
     }
-    Ok(s)
+    s
 }
 
 /// A statement over ledger entries and the tree, kept while neither changes (`cache`).

@@ -100,6 +100,8 @@ export_xlsx() {
   local backend=$1 path="/hazards/export?found_from=2024-01-01&found_to=2024-12-31" out="$WORK/export-$backend.xlsx" res
   # VmHWM is the peak over the process's life: a fresh server measures the export alone.
   bench_stop "$SERVER_PID"
+  bench_settle "$backend"
+  R[$backend.settled]=$BENCH_SETTLED
   bench_start_server "$backend"
   local before
   before=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
@@ -139,6 +141,8 @@ import_xlsx() {
   bench_status "/hazards/import" "$WORK/import-page-$backend.html" >/dev/null
   local csrf before after
   csrf=$(bench_hidden "$WORK/import-page-$backend.html" csrf_token)
+  bench_settle "$backend"
+  R[$backend.settled]=$BENCH_SETTLED
   before=$(bench_sql "$backend" "SELECT COUNT(*) FROM hazard")
   res=$(curl -sS -o "$WORK/preview-$backend.html" -w '%{http_code} %{time_total}' --max-time 300 \
     -H "$COOKIE" -H "X-CSRF-Token: $csrf" -F "csrf_token=$csrf" -F "file=@$WORK/import-$backend.xlsx" \
@@ -230,4 +234,5 @@ done
 bench_row "statistics 2024, whole tree, $STATS_RUNS runs" stats
 bench_row "export of the hazards found in 2024 (the export stops at 100,000 rows)" export
 bench_row "import $IMPORT_ROWS rows" import
+bench_row "before the export and the import (PostgreSQL: dead rows of earlier writes)" settled
 bench_row "ERROR lines in the server log" errors

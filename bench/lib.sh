@@ -171,6 +171,23 @@ bench_sql() {
   fi
 }
 
+# bench_settle BACKEND: before a timed write, on a PostgreSQL server with autovacuum off (this
+# machine's CI configuration, conf.d/90-ci.conf), does what autovacuum does on any production
+# server between changes minutes apart: VACUUM (ANALYZE) the database. Without it every earlier
+# write of the run stays behind as dead rows: back-to-back re-grades each left ~90,000 dead risk
+# rows and their index entries, and later runs read through all of them (4.1 → 8.0 s).
+# Sets BENCH_SETTLED to what was done, for the results.
+bench_settle() {
+  BENCH_SETTLED="nothing (SQLite)"
+  [[ $1 == postgres ]] || return 0
+  if [[ $(psql "$PG_URL" -XqAt -c "SHOW autovacuum") == off ]]; then
+    psql "$PG_URL" -Xq -c "VACUUM (ANALYZE)" >/dev/null
+    BENCH_SETTLED="VACUUM (ANALYZE) before each timed write (the server's autovacuum is off)"
+  else
+    BENCH_SETTLED="nothing (the server's autovacuum is on)"
+  fi
+}
+
 # bench_generate BACKEND [anjian-gen arguments…]: builds the dataset (PostgreSQL: database PG_DB,
 # created here) and sets R[BACKEND.gen] (time) and R[BACKEND.size]. With BENCH_REUSE=1 an existing
 # SQLite file SQLITE_DB or database PG_DB is measured instead (and never dropped).

@@ -21,6 +21,8 @@
 #     risks per level before/after, every risk's (residual) level recomputed here from its stored
 #     method and score under the rules the API reports (0 mismatches), every point's cached level
 #     equal to its active risks' highest, one `regrade` version per moved risk, one audit entry.
+#     Before each change, on a PostgreSQL server with autovacuum off, the database is vacuumed
+#     (bench_settle in lib.sh: what autovacuum does between changes minutes apart).
 #
 # Environment: ANJIAN_BIN, ANJIAN_GEN, BENCH_BACKENDS ("sqlite postgres"), BENCH_DURATION (20s),
 # BENCH_WARMUP (3s), BENCH_LOW_DURATION (10s), BENCH_ORGS (2000), BENCH_RISKS (200000),
@@ -200,6 +202,8 @@ one_change() {
   read -r version ls0 < <(settings_now "$token")
   if [[ $ls0 == 20 ]]; then target=$RULES_B name=stricter; else target=$RULES_A name=default; fi
   before=$(grades "$backend" "$(cat "$WORK/rules.json")")
+  bench_settle "$backend"
+  R[$backend.settled]=$BENCH_SETTLED
   v0=$(bench_sql "$backend" "SELECT COUNT(*) FROM risk_version WHERE kind = 'regrade'")
   a0=$(bench_sql "$backend" "SELECT COUNT(*) FROM audit_log WHERE entity = 'risk_settings'")
   if [[ $how == api ]]; then
@@ -323,6 +327,7 @@ if part regrade; then
   bench_row "re-grade everything, settings form POST /risks/settings (≤ $REGRADE_LIMIT_S s)" regrade_form
   bench_row "first change: risks by level 重大/较大/一般/低 before → after (answer)" levels
   bench_row "checks after every change (levels recomputed, points, versions, audit)" checks
+  bench_row "before each change (PostgreSQL: dead rows of the earlier ones)" settled
 fi
 bench_row "ERROR lines in the server log" errors
 for backend in $BACKENDS; do

@@ -100,6 +100,11 @@ pub(crate) async fn serve(cfg: Config, with_demo: bool) -> anyhow::Result<ExitCo
     if !with_demo {
         first_start(&db).await?;
     }
+    // Said before the address, where whoever starts the server reads what it prints.
+    for w in db.server_warnings().await.map_err(err)? {
+        println!("警告：{w}");
+        tracing::warn!(warning = %w, "database server setting");
+    }
     let app = anjian_web::app(state);
     let scheduler = tokio::spawn(daily_jobs(db.clone()));
     let listener = tokio::net::TcpListener::bind(&cfg.listen)

@@ -352,6 +352,28 @@ impl Db {
         }
     }
 
+    /// How the database server is set up that will slow anjian down over time, one sentence for
+    /// the operator each (the server prints them at start); empty when nothing is amiss.
+    ///
+    /// PostgreSQL with autovacuum off (as this project's CI machine is configured): every
+    /// UPDATE and DELETE leaves its old row versions and index entries behind for good. Measured
+    /// on 200,000 risks, eight re-grades in a row left 1,700,000 dead risk rows (425 MB for 50 MB
+    /// of data) and the re-grade went from 4 s to 8 s; lists and statistics read through them too.
+    pub async fn server_warnings(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        if self.backend() == Backend::Postgres {
+            let (autovacuum,): (String,) = self.fetch_one(&Q::new("SHOW autovacuum")).await?;
+            if autovacuum == "off" {
+                out.push(
+                    "PostgreSQL 的 autovacuum 已关闭：修改和删除留下的旧行不会被清理，列表、统计和风险重新分级会越来越慢。\
+                     请在数据库服务器上开启 autovacuum（postgresql.conf：autovacuum = on），或定期执行 VACUUM (ANALYZE)。"
+                        .to_string(),
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// An object that lives exactly as long as this handle's pool and is shared by its clones
     /// (the pool's connection options), for state kept per handle (`cache`). The enum
     /// itself stays as it is: `bench/gen` matches `Db::Postgres(p)` and uses `p` as an executor.

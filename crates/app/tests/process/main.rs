@@ -7,6 +7,7 @@
 //! - `demo`: `serve --demo` serves from a fresh image of itself once the demo is loaded.
 //! - `two_instances` (PostgreSQL only): sessions, daily jobs and concurrent verification across
 //!   two processes on one database.
+//! - `warnings`: what the server says at start about its database server (autovacuum off).
 
 mod acks;
 mod client;
@@ -15,4 +16,5 @@ mod demo;
 mod harness;
 mod integrity;
 mod two_instances;
+mod warnings;
 mod world;

@@ -47,7 +47,9 @@ async fn every_organisation_change_writes_exactly_one_entry_with_before_and_afte
     assert!(e.after_json.unwrap().contains("新建库点"));
     assert_eq!(e.actor_user_id, Some(admin.user_id));
 
-    let steps: [(String, Vec<(&str, &str)>, &str); 4] = [
+    // (path, form fields, the audit action it writes)
+    type Step<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let steps: [Step; 4] = [
         (
             format!("/orgs/{id}"),
             vec![("kind", "site"), ("name", "改名库点"), ("row_version", "1")],

@@ -147,14 +147,16 @@ async fn a_rule_change_sets_each_points_level_from_its_active_risks_only() {
     );
     assert_eq!(point_now(&w.app, s.id).await.level(), None);
 
-    let mut rules = GradingRules::default();
-    rules.lec_levels = [
-        RiskLevel::Major,
-        RiskLevel::Major,
-        RiskLevel::Large,
-        RiskLevel::General,
-        RiskLevel::Low,
-    ];
+    let rules = GradingRules {
+        lec_levels: [
+            RiskLevel::Major,
+            RiskLevel::Major,
+            RiskLevel::Large,
+            RiskLevel::General,
+            RiskLevel::Low,
+        ],
+        ..Default::default()
+    };
     let report = risk::update_rules(db, &w.supervisor.ctx, &rules, "从严管控", 0)
         .await
         .unwrap();

@@ -25,8 +25,10 @@ async fn changed_rules_regrade_every_risk_with_counts_versions_and_audit() {
     );
 
     // Bad rules and a missing reason are refused with their fields; nothing changes.
-    let mut bad = GradingRules::default();
-    bad.ls_min = [9, 15, 20];
+    let bad = GradingRules {
+        ls_min: [9, 15, 20],
+        ..Default::default()
+    };
     match risk::update_rules(db, &w.supervisor.ctx, &bad, "", 0).await {
         Err(DbError::Invalid(f)) => {
             assert!(f.get("ls_min").is_some());
@@ -37,14 +39,16 @@ async fn changed_rules_regrade_every_risk_with_counts_versions_and_audit() {
 
     // A stricter scheme: LEC bands one level up above D 70, LS 一般 from 6, 较大 from 12,
     // 重大 from 16.
-    let mut rules = GradingRules::default();
-    rules.lec_levels = [
-        RiskLevel::Major,
-        RiskLevel::Major,
-        RiskLevel::Large,
-        RiskLevel::General,
-        RiskLevel::Low,
-    ];
+    let mut rules = GradingRules {
+        lec_levels: [
+            RiskLevel::Major,
+            RiskLevel::Major,
+            RiskLevel::Large,
+            RiskLevel::General,
+            RiskLevel::Low,
+        ],
+        ..Default::default()
+    };
     rules.ls_min = [16, 12, 6];
     let audits_before = w.app.audit_count().await;
     let report = risk::update_rules(db, &w.supervisor.ctx, &rules, "省局通知调整分级标准", 0)

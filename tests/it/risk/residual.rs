@@ -97,14 +97,16 @@ async fn a_rule_change_that_moves_only_residual_levels_regrades_them_with_the_re
     let plain = lec(&w.app, &w.head, p.id, "无剩余评估", "3", "6", "15").await;
 
     // 20 < D ≤ 70 becomes 一般: 270 stays 较大, only the residual 42 moves.
-    let mut rules = GradingRules::default();
-    rules.lec_levels = [
-        RiskLevel::Major,
-        RiskLevel::Large,
-        RiskLevel::General,
-        RiskLevel::General,
-        RiskLevel::Low,
-    ];
+    let rules = GradingRules {
+        lec_levels: [
+            RiskLevel::Major,
+            RiskLevel::Large,
+            RiskLevel::General,
+            RiskLevel::General,
+            RiskLevel::Low,
+        ],
+        ..Default::default()
+    };
     let report = risk::update_rules(db, &w.supervisor.ctx, &rules, "市局要求从严管控", 0)
         .await
         .unwrap();

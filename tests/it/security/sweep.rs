@@ -371,8 +371,7 @@ impl Sweep {
             // "…不能超过50个字": the limit is the last number of the message.
             let limit = msg
                 .split(|c: char| !c.is_ascii_digit())
-                .filter(|d| !d.is_empty())
-                .last()
+                .rfind(|d| !d.is_empty())
                 .and_then(|d| d.parse::<usize>().ok());
             let Some(limit) = limit.filter(|_| msg.contains("超过") || msg.contains("字"))
             else {

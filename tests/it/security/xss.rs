@@ -16,7 +16,7 @@ use super::{assert_no_raw_markup, check_escaped, docx_texts, world, xlsx_cells, 
 const NOT_ON_ANY_PAGE: &[(&str, &str)] = &[];
 
 /// The payload after its marker: what a page must show escaped.
-fn tail<'a>(f: &'a Filled) -> &'a str {
+fn tail(f: &Filled) -> &str {
     let at = f.value.find(&f.marker).expect("marker in value") + f.marker.len();
     &f.value[at..]
 }

@@ -84,7 +84,7 @@ pub async fn write(
             ),
         ),
         (
-            &off_a,
+            off_a,
             LedgerKind::Publicity,
             entry(
                 f.site_a.id,
@@ -97,7 +97,7 @@ pub async fn write(
             ),
         ),
         (
-            &off_b,
+            off_b,
             LedgerKind::Publicity,
             entry(
                 f.unit_b.id,
@@ -110,7 +110,7 @@ pub async fn write(
             ),
         ),
         (
-            &off_c,
+            off_c,
             LedgerKind::Publicity,
             entry(
                 unit_c.id,
@@ -123,7 +123,7 @@ pub async fn write(
             ),
         ),
         (
-            &off_a,
+            off_a,
             LedgerKind::Training,
             entry(
                 f.unit_a.id,
@@ -138,7 +138,7 @@ pub async fn write(
             ),
         ),
         (
-            &off_c,
+            off_c,
             LedgerKind::Training,
             entry(
                 unit_c.id,

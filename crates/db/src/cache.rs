@@ -3,10 +3,12 @@
 //! Some statements run on almost every request or read a great many rows: the signed-in session
 //! with its user and organisation (every page), the organisation list (the platform issue's
 //! benchmark page), the funding list's count and total and the ledgers' period statistics (up to
-//! 256,000 entries per view). They are kept here, keyed by their SQL text and arguments, and
+//! 256,000 entries per view), the hazard ledger's capped counts and the campaign choices of the
+//! hazard pages. They are kept here, keyed by their SQL text and arguments, and
 //! served only while the **generations** they depend on are unchanged.
 //!
-//! A generation is a counter per topic in the database (`cache_generation`, migration 0017) that
+//! A generation is a counter per topic in the database (`cache_generation`, migrations 0017 and
+//! 0019) that
 //! triggers bump in every transaction writing the topic's tables. Because the database bumps it,
 //! a second anjian instance on the same PostgreSQL database, the CLI beside the server and a
 //! hand-written UPDATE invalidate as surely as the server's own writes.
@@ -56,16 +58,31 @@ pub enum Topic {
     Org,
     /// Ledger entries.
     Ledger,
+    /// Hazards and their extension requests (migration 0019).
+    Hazard,
+    /// Campaigns and the units they cover (migration 0019).
+    Campaign,
 }
 
+/// How many topics there are.
+const TOPICS: usize = 5;
+
 impl Topic {
-    const ALL: [Topic; 3] = [Topic::Auth, Topic::Org, Topic::Ledger];
+    const ALL: [Topic; TOPICS] = [
+        Topic::Auth,
+        Topic::Org,
+        Topic::Ledger,
+        Topic::Hazard,
+        Topic::Campaign,
+    ];
 
     fn code(self) -> &'static str {
         match self {
             Topic::Auth => "auth",
             Topic::Org => "org",
             Topic::Ledger => "ledger",
+            Topic::Hazard => "hazard",
+            Topic::Campaign => "campaign",
         }
     }
 
@@ -76,13 +93,13 @@ impl Topic {
 
 /// The generation of every topic, as read at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Generations([i64; 3]);
+pub struct Generations([i64; TOPICS]);
 
 impl Generations {
     /// The part of these generations a result of `topics` depends on: results of other topics'
     /// writes stay valid.
     pub fn stamp(&self, topics: &[Topic]) -> Stamp {
-        let mut s = [-1; 3];
+        let mut s = [-1; TOPICS];
         for t in topics {
             s[t.index()] = self.0[t.index()];
         }
@@ -92,7 +109,7 @@ impl Generations {
 
 /// The generations one kept result was computed under (-1 for topics it does not depend on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Stamp([i64; 3]);
+pub struct Stamp([i64; TOPICS]);
 
 /// How long a handle trusts the generations it read without reading them again: the longest
 /// another process's write can go unseen here (see the module comment).
@@ -460,7 +477,7 @@ mod tests {
     use super::*;
 
     fn stamp(n: i64) -> Stamp {
-        Generations([n, 0, 0]).stamp(&[Topic::Auth])
+        Generations([n, 0, 0, 0, 0]).stamp(&[Topic::Auth])
     }
 
     #[test]
@@ -478,8 +495,8 @@ mod tests {
 
     #[test]
     fn a_stamp_ignores_the_topics_it_does_not_depend_on() {
-        let a = Generations([1, 2, 3]);
-        let b = Generations([1, 2, 4]);
+        let a = Generations([1, 2, 3, 4, 5]);
+        let b = Generations([1, 2, 4, 4, 5]);
         assert_eq!(
             a.stamp(&[Topic::Auth, Topic::Org]),
             b.stamp(&[Topic::Auth, Topic::Org])
@@ -490,7 +507,7 @@ mod tests {
     #[test]
     fn generations_are_remembered_for_a_second_until_something_moves() {
         let c = ResultCache::default();
-        let g = Generations([1, 2, 3]);
+        let g = Generations([1, 2, 3, 4, 5]);
         let known = |c: &ResultCache| c.view().known.map(|(g, _)| g);
         let seq = c.view().seq;
         c.learn(seq, g, Instant::now());

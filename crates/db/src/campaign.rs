@@ -19,6 +19,7 @@ pub use defaults::{default_set, seed_defaults, DefaultCampaign};
 pub use manage::{create, set_active, update, CampaignInput};
 pub use stats::{stats, CampaignStats, UnitStats};
 
+use crate::cache::{self, Cached, Topic};
 use crate::error::{DbError, Result};
 use crate::query::{Db, Tx, Q};
 use crate::Ctx;
@@ -74,20 +75,34 @@ pub(crate) fn push_covers(q: &mut Q, org_path: &str) {
 
 /// Active campaigns the caller can see that cover `org_id`, the latest first. For choosing a
 /// campaign on an inspection or hazard form. NotFound when the org is outside the caller's scope.
+///
+/// Read on every hazard page (its campaign filter), so both statements are kept while no
+/// campaign, covered unit or organisation changes (`cache`).
 pub async fn usable_for_org(db: &Db, ctx: &Ctx, org_id: i64) -> Result<Vec<Campaign>> {
     ctx.require(Permission::InspectionView)?;
-    let (path,): (String,) = db
-        .fetch_one(
-            &Q::new("SELECT path FROM org WHERE id = $1 AND path LIKE $2")
-                .bind(org_id)
-                .bind(ctx.scope_like()),
-        )
-        .await?;
+    let generations = cache::current(db, ctx).await?;
+    let pq = Q::new("SELECT path FROM org WHERE id = $1 AND path LIKE $2")
+        .bind(org_id)
+        .bind(ctx.scope_like());
+    let paths: Vec<(String,)> = Cached {
+        q: &pq,
+        topics: &[Topic::Org],
+    }
+    .fetch_all(db, generations)
+    .await?;
+    let Some((path,)) = paths.into_iter().next() else {
+        return Err(DbError::NotFound);
+    };
     let mut q = visible(ctx, &format!("SELECT {COLS}"));
     push_covers(&mut q, &path);
     q.push(" AND c.active = ").push_arg(true);
     q.push(" ORDER BY c.start_date DESC, c.id DESC");
-    db.fetch_all(&q).await
+    Cached {
+        q: &q,
+        topics: &[Topic::Campaign, Topic::Org],
+    }
+    .fetch_all(db, generations)
+    .await
 }
 
 /// Checks that the campaign exists, is visible to the caller and covers `org_id`; otherwise a

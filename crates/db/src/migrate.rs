@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_risk_register_indexes"),
     migration!(17, "0017_cache_generation"),
     migration!(18, "0018_risk_point_kind_level"),
+    migration!(19, "0019_cache_hazard_campaign"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -18,6 +18,7 @@ mod api;
 mod closed_loop;
 mod coupling;
 mod extension;
+mod kept;
 mod ledger;
 mod major;
 mod overdue;

@@ -235,3 +235,64 @@ async fn generation(db: &Db) -> i64 {
         .unwrap();
     n
 }
+
+/// The other lists keep their capped count too (and a keyword's organisations and window): a
+/// keyword search's count follows another instance's new entry, and is served kept while the
+/// generation stands still.
+#[tokio::test]
+async fn a_keyword_search_count_follows_writes_and_is_kept() {
+    let c = cast().await;
+    let db = &c.app.db;
+    let count = |db: Db| {
+        let ctx = c.supervisor.ctx.clone();
+        async move {
+            let f = LedgerFilter {
+                keyword: Some(" 宣传 ".into()),
+                ..Default::default()
+            };
+            ledger::search(
+                &db,
+                &ctx,
+                LedgerKind::Publicity,
+                &f,
+                PageReq::new(None, None),
+            )
+            .await
+            .unwrap()
+            .page
+            .total
+        }
+    };
+    record(
+        &c.app,
+        &c.officer.ctx,
+        LedgerKind::Publicity,
+        &publicity(c.f.unit_a.id, "2023-06-01"),
+    )
+    .await;
+    assert_eq!(count(db.clone()).await, 1);
+    let b = Db::connect(&c.app.url).await.expect("second handle");
+    let e = ledger::create(
+        &b,
+        &c.officer.ctx,
+        LedgerKind::Publicity,
+        &publicity(c.f.site_a.id, "2023-06-02"),
+    )
+    .await
+    .unwrap();
+    b.close().await;
+    assert!(soon(|| async { count(db.clone()).await == 2 }).await);
+    // Retitled behind the cache's back (its generation put back): this handle still counts it,
+    // a fresh one does not.
+    let before = generation(db).await;
+    db.execute(&Q::new("UPDATE ledger_entry SET title = '消防演练' WHERE id = $1").bind(e.id))
+        .await
+        .unwrap();
+    db.execute(&Q::new("UPDATE cache_generation SET n = $1 WHERE topic = 'ledger'").bind(before))
+        .await
+        .unwrap();
+    assert_eq!(count(db.clone()).await, 2);
+    let fresh = Db::connect(&c.app.url).await.expect("fresh handle");
+    assert_eq!(count(fresh.clone()).await, 1);
+    fresh.close().await;
+}

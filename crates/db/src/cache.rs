@@ -422,6 +422,18 @@ impl Cached<'_> {
         Ok(rows)
     }
 
+    /// The statement's first row, as `Db::fetch_one`: NotFound when there is none.
+    pub async fn fetch_one<T>(&self, db: &Db, generations: Generations) -> Result<T>
+    where
+        T: Row + Clone + Sync + 'static,
+    {
+        self.fetch_all::<T>(db, generations)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(crate::error::DbError::NotFound)
+    }
+
     /// The kept rows, if any are kept for these generations; nothing is read.
     pub fn peek<T: Clone + 'static>(&self, db: &Db, generations: Generations) -> Option<Vec<T>> {
         of(db).get(&self.key(), generations.stamp(self.topics))

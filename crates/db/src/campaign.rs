@@ -84,15 +84,12 @@ pub async fn usable_for_org(db: &Db, ctx: &Ctx, org_id: i64) -> Result<Vec<Campa
     let pq = Q::new("SELECT path FROM org WHERE id = $1 AND path LIKE $2")
         .bind(org_id)
         .bind(ctx.scope_like());
-    let paths: Vec<(String,)> = Cached {
+    let (path,): (String,) = Cached {
         q: &pq,
         topics: &[Topic::Org],
     }
-    .fetch_all(db, generations)
+    .fetch_one(db, generations)
     .await?;
-    let Some((path,)) = paths.into_iter().next() else {
-        return Err(DbError::NotFound);
-    };
     let mut q = visible(ctx, &format!("SELECT {COLS}"));
     push_covers(&mut q, &path);
     q.push(" AND c.active = ").push_arg(true);

@@ -10,6 +10,7 @@ mod extension;
 mod import;
 mod ledger;
 mod major;
+mod notice;
 mod org_filter;
 mod overdue;
 mod paging;
@@ -21,13 +22,14 @@ pub use extension::{decide_extension, request_extension, DecisionInput, Extensio
 pub use import::{col, import_rows, ImportRow, LedgerNames, RowError, MAX_ROWS};
 pub(crate) use ledger::fts_phrase;
 pub use ledger::{
-    all, list, notice, search, todo, HazardFilter, LedgerPage, Notice, NoticeItem, Todo, TodoKind,
-    COUNT_CAP, KEYWORD_COUNT_CAP, KEYWORD_INDEXED_CHARS, SHORT_KEYWORD_WINDOW,
+    all, list, search, todo, HazardFilter, LedgerPage, Todo, TodoKind, COUNT_CAP,
+    KEYWORD_COUNT_CAP, KEYWORD_INDEXED_CHARS, SHORT_KEYWORD_WINDOW,
 };
 pub use major::{
     lift_listing, list_for_supervision, list_hazard, report_upward, save_plan, LiftInput,
     ListingInput, PlanInput, ReportInput, SupervisionItem,
 };
+pub use notice::{notice, Notice, NoticeItem};
 pub use org_filter::{
     org_children, org_choice, org_suggestions, resolve_org, OrgChoice, SUGGESTION_LIMIT,
 };

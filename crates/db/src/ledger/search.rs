@@ -11,6 +11,7 @@ use anjian_domain::ledger::LedgerKind;
 use anjian_domain::role::Permission;
 
 use super::entry::{Entry, LedgerFilter, COLS, FROM};
+use super::stats::ledger_statement;
 use crate::cache::{self, Cached, Topic};
 use crate::error::Result;
 use crate::hazard::{fts_phrase, KEYWORD_INDEXED_CHARS, SHORT_KEYWORD_WINDOW};
@@ -237,7 +238,7 @@ pub async fn search(
         let mut q = probe.query("SELECT e.entry_date", Fts::No, false);
         q.push(" ORDER BY e.entry_date DESC LIMIT 1 OFFSET ")
             .push_arg(SHORT_KEYWORD_WINDOW - 1);
-        let oldest: Vec<(NaiveDate,)> = kept(&q).fetch_all(db, generations).await?;
+        let oldest: Vec<(NaiveDate,)> = ledger_statement(&q).fetch_all(db, generations).await?;
         if let Some((day,)) = oldest.first().copied() {
             if s.f.from.is_none_or(|from| from < day) {
                 s.f.from = Some(day);
@@ -257,18 +258,14 @@ pub async fn search(
             Fts::Drive,
             true,
         );
-        let rows: Vec<(i64, Option<i64>)> = kept(&q).fetch_all(db, generations).await?;
+        let rows: Vec<(i64, Option<i64>)> = ledger_statement(&q).fetch_all(db, generations).await?;
         let (n, sum) = rows.first().copied().unwrap_or((0, None));
         (n, sum.unwrap_or(0))
     } else {
         let mut q = s.query("SELECT COUNT(*) FROM (SELECT 1", Fts::Drive, true);
         q.push(" LIMIT ").push_arg(COUNT_CAP);
         q.push(") t");
-        let n = kept(&q)
-            .fetch_all::<(i64,)>(db, generations)
-            .await?
-            .first()
-            .map_or(0, |(n,)| *n);
+        let (n,): (i64,) = ledger_statement(&q).fetch_one(db, generations).await?;
         (n, 0)
     };
     // The page's ids first, from the indexes; then only those rows are read and joined. A
@@ -316,12 +313,4 @@ pub async fn list(
 ) -> Result<(Page<Entry>, i64)> {
     let p = search(db, ctx, kind, f, page).await?;
     Ok((p.page, p.amount_fen_total))
-}
-
-/// A statement of a ledger list over its entries and the tree, kept while neither changes.
-fn kept(q: &Q) -> Cached<'_> {
-    Cached {
-        q,
-        topics: &[Topic::Ledger, Topic::Org],
-    }
 }

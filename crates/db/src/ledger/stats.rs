@@ -383,7 +383,7 @@ fn roll_up(
 }
 
 /// A statement over ledger entries and the tree, kept while neither changes (`cache`).
-fn ledger_statement(q: &Q) -> Cached<'_> {
+pub(super) fn ledger_statement(q: &Q) -> Cached<'_> {
     Cached {
         q,
         topics: &[Topic::Ledger, Topic::Org],
